@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+DEV_ENV := DEBUG=1
+PG_URL := postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test pytest lint deps uv chromium demo bench backup restore messages
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+deps: uv
+	@$(UV) sync --frozen --quiet
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+
+run: deps
+	$(DEV_ENV) $(UV) run python manage.py migrate --noinput
+	$(DEV_ENV) $(UV) run python manage.py load_demo
+	$(DEV_ENV) $(UV) run python manage.py runserver 127.0.0.1:8000
+
+lint: deps
+	$(UV) run ruff check .
+	$(DEV_ENV) $(UV) run python manage.py makemigrations --check --dry-run
+
+pytest: deps chromium
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+messages: deps
+	$(DEV_ENV) $(UV) run python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(DEV_ENV) $(UV) run python manage.py compilemessages --ignore=.venv

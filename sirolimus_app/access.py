@@ -1,0 +1,25 @@
+"""One access helper per kind of object: check the user's permission, then fetch the object
+with what the views need, so no view forgets either step."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .models import Patient, Prescription
+
+
+def require_perm(user, perm: str) -> None:
+    if not user.has_perm(f"sirolimus_app.{perm}"):
+        raise PermissionDenied
+
+
+def get_patient_for_user(user, pk: int, perm: str = "view_patient") -> Patient:
+    require_perm(user, perm)
+    return get_object_or_404(Patient, pk=pk)
+
+
+def get_prescription_for_user(user, pk: int, perm: str = "view_prescription") -> Prescription:
+    require_perm(user, perm)
+    return get_object_or_404(
+        Prescription.objects.select_related("patient", "proposed_by", "reviewed_by", "replaces"),
+        pk=pk,
+    )

@@ -1,0 +1,58 @@
+"""The fixed cast of users every view test uses, and the browser fixtures."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from sirolimus_app.roles import Role
+
+PASSWORD = "motdepasse-test-solide"
+
+
+def _user(username: str, role: str | None, first: str, last: str) -> User:
+    user = User.objects.create_user(username, password=PASSWORD, first_name=first,
+                                    last_name=last)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def haematologist(db):
+    return _user("dr.martin", Role.HAEMATOLOGIST, "Claire", "Martin")
+
+
+@pytest.fixture
+def haematologist2(db):
+    return _user("dr.durand", Role.HAEMATOLOGIST, "Paul", "Durand")
+
+
+@pytest.fixture
+def nurse(db):
+    return _user("ide.bernard", Role.NURSE, "Julie", "Bernard")
+
+
+@pytest.fixture
+def pharmacist(db):
+    return _user("ph.petit", Role.PHARMACIST, "Marc", "Petit")
+
+
+@pytest.fixture
+def pharmacist2(db):
+    return _user("ph.roux", Role.PHARMACIST, "Léa", "Roux")
+
+
+@pytest.fixture
+def outsider(db):
+    """Can log in, has no clinical role."""
+    return _user("secretariat", None, "Anne", "Morel")
+
+
+@pytest.fixture
+def cast(haematologist, nurse, pharmacist, outsider):
+    return {"haematologist": haematologist, "nurse": nurse, "pharmacist": pharmacist,
+            "outsider": outsider}
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
