@@ -18,5 +18,10 @@ urlpatterns = [
     path("compte/mot-de-passe/ok/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One URL module per area, each owned by one views module.
+    path("patients/", include("sirolimus_app.urls_patients")),
+    path("pharmacie/", include("sirolimus_app.urls_pharmacy")),
+    path("soins/", include("sirolimus_app.urls_nursing")),
+    path("documents/", include("sirolimus_app.urls_documents")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,270 @@
+"""The prescription life cycle: proposed → validated / rejected → active → suspended, stopped
+or replaced. Every transition checks who may do it, runs in one transaction, writes the audit
+trail, and is refused with a clear French message when it does not apply.
+
+Concurrency: transitions are conditional UPDATEs on (status, version), so of two pharmacists
+validating at once exactly one wins, on SQLite as on PostgreSQL, and the other is told.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sirolimus_app.models import Patient, Prescription
+from sirolimus_app.services import audit
+from sirolimus_app.services.engine import advise_patient, prefetch_clinical
+from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
+
+Status = Prescription.Status
+
+# Engine actions that become a new prescription; suspend and stop act on the current one.
+PRESCRIBING_ACTIONS = {"start", "resume", "increase", "decrease", "continue"}
+
+
+def _require(user, perm: str) -> None:
+    if not user.has_perm(f"sirolimus_app.{perm}"):
+        raise PermissionDenied
+
+
+def proposals(advice: dict) -> list[dict]:
+    """The engine's primary dose, then its options, in the order the page shows them."""
+    return [advice["dose"], *advice.get("options", [])]
+
+
+@transaction.atomic
+def propose(user, patient_id: int, choice: int, reason: str = "",
+            today: date | None = None) -> Prescription:
+    """Record the engine's proposal number `choice` as a proposed prescription.
+
+    The dose is recomputed here from the database, never taken from the form, so what the
+    pharmacist validates is exactly what the protocol proposes for this child today.
+    """
+    _require(user, "propose_prescription")
+    today = today or timezone.localdate()
+    patient = Patient.objects.select_for_update().get(pk=patient_id)
+    patient = prefetch_clinical(Patient.objects.filter(pk=patient.pk)).get()
+    result = advise_patient(patient, today)
+    if result.advice is None:
+        raise ServiceError(_("Les données du patient ne permettent pas de proposer une dose : "
+                             "complétez-les d'abord."))
+    options = proposals(result.advice)
+    if not 0 <= choice < len(options):
+        raise ServiceError(_("Cette proposition n'existe plus : la page a été rechargée avec "
+                             "les propositions à jour."), field="choice")
+    dose = options[choice]
+    if dose["action"] not in PRESCRIBING_ACTIONS or not dose["mg_per_day"]:
+        raise ServiceError(_("Cette proposition ne prescrit pas de dose (action « %(action)s »).")
+                           % {"action": dose["action"]}, field="choice")
+    if result.advice.get("eligible") is False and dose["action"] == "start":
+        raise ServiceError(_("Le patient n'est pas éligible au sirolimus (voir les règles "
+                             "bloquantes)."))
+    if patient.prescriptions.filter(status__in=[Status.PROPOSED, Status.VALIDATED]).exists():
+        raise ServiceError(_("Une prescription attend déjà la validation pharmaceutique pour ce "
+                             "patient."))
+    current = patient.prescriptions.filter(status__in=Prescription.CURRENT_STATUSES).first()
+    working = dose.get("working") or {}
+    prescription = Prescription(
+        patient=patient,
+        action=dose["action"],
+        start_date=today,
+        mg_per_day=Decimal(str(dose["mg_per_day"])),
+        form=dose["form"],
+        volume_ml=Decimal(str(dose["volume_ml"])) if dose.get("volume_ml") is not None else None,
+        tablets=dose.get("tablets"),
+        weight_kg=Decimal(str(result.course["patient"]["weight_kg"])),
+        height_cm=Decimal(str(result.course["patient"]["height_cm"])),
+        bsa_m2=Decimal(str(result.advice["bsa_m2"])).quantize(Decimal("0.0001")),
+        bsa_formula=result.advice["bsa_formula"],
+        mg_per_m2_per_day=Decimal(str(dose["mg_per_m2_per_day"])).quantize(Decimal("0.01")),
+        working={"dose": dose, "alerts": result.advice.get("alerts", []),
+                 "bsa_m2": result.advice["bsa_m2"], **({"detail": working} if working else {})},
+        rules=list(dose.get("rules", [])),
+        reason=reason.strip(),
+        replaces=current,
+        proposed_by=user,
+    )
+    prescription.save()
+    audit.record(user, "prescription.propose", prescription)
+    return prescription
+
+
+def _transition(user, prescription_id: int, expected_version: int, *, allowed_from, changes,
+                action: str) -> Prescription:
+    before = Prescription.objects.select_related("patient").get(pk=prescription_id)
+    if before.status not in allowed_from or before.version != expected_version:
+        current = Prescription.objects.select_related("reviewed_by").get(pk=prescription_id)
+        who = current.reviewed_by.get_full_name() if current.reviewed_by else ""
+        raise ConcurrentChangeError(
+            _("Action impossible : la prescription est maintenant « %(status)s »%(who)s.")
+            % {"status": current.get_status_display(),
+               "who": (" " + _("(par %(name)s)") % {"name": who}) if who else ""},
+            current=current,
+        )
+    updated = Prescription.objects.filter(
+        pk=prescription_id, status__in=allowed_from, version=expected_version,
+    ).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        current = Prescription.objects.get(pk=prescription_id)
+        raise ConcurrentChangeError(
+            _("Une autre personne vient de modifier cette prescription (« %(status)s ») : "
+              "rechargez la page.") % {"status": current.get_status_display()},
+            current=current,
+        )
+    after = Prescription.objects.select_related("patient").get(pk=prescription_id)
+    audit.record(user, action, after, before=audit.snapshot(before))
+    return after
+
+
+@transaction.atomic
+def validate(user, prescription_id: int, expected_version: int,
+             today: date | None = None) -> Prescription:
+    """Pharmacist's validation. A prescription dated today or earlier becomes active at once
+    (and replaces the current one); a later one waits, validated, for its start date."""
+    _require(user, "validate_prescription")
+    today = today or timezone.localdate()
+    prescription = Prescription.objects.get(pk=prescription_id)
+    if prescription.proposed_by_id == user.pk:
+        raise ServiceError(_("Vous ne pouvez pas valider une prescription que vous avez "
+                             "proposée."))
+    now = timezone.now()
+    start = max(prescription.start_date, today)
+    validated = _transition(
+        user, prescription_id, expected_version, allowed_from=[Status.PROPOSED],
+        changes={"status": Status.VALIDATED, "reviewed_by": user, "reviewed_at": now,
+                 "start_date": start},
+        action="prescription.validate",
+    )
+    if start <= today:
+        validated = _activate(user, validated)
+    return validated
+
+
+@transaction.atomic
+def reject(user, prescription_id: int, expected_version: int, reason: str) -> Prescription:
+    _require(user, "validate_prescription")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Indiquez le motif du refus : il est transmis au prescripteur."),
+                           field="reason")
+    prescription = Prescription.objects.get(pk=prescription_id)
+    if prescription.proposed_by_id == user.pk:
+        raise ServiceError(_("Vous ne pouvez pas refuser une prescription que vous avez "
+                             "proposée."))
+    return _transition(
+        user, prescription_id, expected_version, allowed_from=[Status.PROPOSED],
+        changes={"status": Status.REJECTED, "reviewed_by": user, "reviewed_at": timezone.now(),
+                 "rejection_reason": reason},
+        action="prescription.reject",
+    )
+
+
+def _activate(user, prescription: Prescription) -> Prescription:
+    current = (Prescription.objects.select_for_update()
+               .filter(patient_id=prescription.patient_id,
+                       status__in=Prescription.CURRENT_STATUSES)
+               .exclude(pk=prescription.pk).first())
+    if current is not None:
+        _transition(user, current.pk, current.version,
+                    allowed_from=Prescription.CURRENT_STATUSES,
+                    changes={"status": Status.REPLACED, "end_date": prescription.start_date},
+                    action="prescription.replace")
+    return _transition(user, prescription.pk, prescription.version,
+                       allowed_from=[Status.VALIDATED], changes={"status": Status.ACTIVE},
+                       action="prescription.activate")
+
+
+@transaction.atomic
+def activate(user, prescription_id: int, expected_version: int,
+             today: date | None = None) -> Prescription:
+    """Start a validated prescription whose start date has come (first dose given)."""
+    if not (user.has_perm("sirolimus_app.propose_prescription")
+            or user.has_perm("sirolimus_app.record_vitals")):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    prescription = Prescription.objects.get(pk=prescription_id)
+    if prescription.version != expected_version or prescription.status != Status.VALIDATED:
+        raise ConcurrentChangeError(
+            _("Action impossible : la prescription est maintenant « %(status)s ».")
+            % {"status": prescription.get_status_display()}, current=prescription)
+    if prescription.start_date > today:
+        raise ServiceError(_("Cette prescription ne commence que le %(date)s.")
+                           % {"date": prescription.start_date.strftime("%d/%m/%Y")})
+    return _activate(user, prescription)
+
+
+def _current(patient_id: int) -> Prescription:
+    current = (Prescription.objects.select_for_update()
+               .filter(patient_id=patient_id, status__in=Prescription.CURRENT_STATUSES).first())
+    if current is None:
+        raise ServiceError(_("Ce patient n'a pas de prescription en cours."))
+    return current
+
+
+def _check_date(on_date: date, current: Prescription, today: date) -> None:
+    if on_date > today:
+        raise ServiceError(_("La date ne peut pas être dans le futur."), field="on_date")
+    if on_date < current.start_date:
+        raise ServiceError(_("La date précède le début de la prescription en cours (%(date)s).")
+                           % {"date": current.start_date.strftime("%d/%m/%Y")}, field="on_date")
+
+
+@transaction.atomic
+def suspend(user, patient_id: int, reason: str, on_date: date | None = None,
+            today: date | None = None) -> Prescription:
+    """Withhold sirolimus now (e.g. TOX-SUSPEND). No pharmacist is needed to stop a drug."""
+    _require(user, "propose_prescription")
+    today = today or timezone.localdate()
+    on_date = on_date or today
+    current = _current(patient_id)
+    if current.status == Status.SUSPENDED:
+        raise ServiceError(_("Le traitement est déjà suspendu depuis le %(date)s.")
+                           % {"date": current.suspended_on.strftime("%d/%m/%Y")})
+    _check_date(on_date, current, today)
+    return _transition(user, current.pk, current.version, allowed_from=[Status.ACTIVE],
+                       changes={"status": Status.SUSPENDED, "suspended_on": on_date,
+                                "reason": _join(current.reason, reason)},
+                       action="prescription.suspend")
+
+
+@transaction.atomic
+def stop(user, patient_id: int, reason: str, on_date: date | None = None,
+         today: date | None = None) -> Prescription:
+    _require(user, "propose_prescription")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Indiquez la raison de l'arrêt."), field="reason")
+    today = today or timezone.localdate()
+    on_date = on_date or today
+    current = _current(patient_id)
+    _check_date(on_date, current, today)
+    return _transition(user, current.pk, current.version,
+                       allowed_from=Prescription.CURRENT_STATUSES,
+                       changes={"status": Status.STOPPED, "end_date": on_date,
+                                "reason": _join(current.reason, reason)},
+                       action="prescription.stop")
+
+
+@transaction.atomic
+def withdraw(user, prescription_id: int, expected_version: int) -> Prescription:
+    """The prescriber withdraws a proposal not yet validated (recorded as rejected)."""
+    _require(user, "propose_prescription")
+    prescription = Prescription.objects.get(pk=prescription_id)
+    if prescription.proposed_by_id != user.pk:
+        raise PermissionDenied
+    return _transition(
+        user, prescription_id, expected_version, allowed_from=[Status.PROPOSED],
+        changes={"status": Status.REJECTED, "reviewed_by": user, "reviewed_at": timezone.now(),
+                 "rejection_reason": _("Retirée par le prescripteur")},
+        action="prescription.withdraw",
+    )
+
+
+def _join(previous: str, reason: str) -> str:
+    reason = (reason or "").strip()
+    return f"{previous}\n{reason}".strip() if previous else reason
+
