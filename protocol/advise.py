@@ -1,0 +1,767 @@
+"""The decision: from a validated course to the protocol's advice for today.
+
+Order of precedence, safest first: contraindications (nothing is given), a recorded definitive
+stop, the start, toxicity (suspend / stay suspended / resume at half dose), a current dose
+above the ceilings (decrease), the stop for non-response at 3 months, then the options the
+protocol leaves to the prescriber (increase, tapers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from . import alerts as al
+from . import eligibility, monitoring
+from .alerts import CRITICAL, INFO, WARNING, Alert
+from .bsa import BodySurface, body_surface
+from .cost import Cost, monthly
+from .course import Course
+from .dates import add_months, whole_months
+from .dosing import (
+    MAX_MG_PER_DAY,
+    SOLUTION,
+    STEP_MG,
+    TABLETS,
+    Proposal,
+    bounded,
+    fmt,
+    increase_dose,
+    is_realisable,
+    limiting_rule,
+    max_dose,
+    nothing,
+    start_dose,
+)
+from .eligibility import BLOCKING, Check
+from .history import History
+from .monitoring import Item
+from .response import COMPLETE_RESPONSE, NO_RESPONSE, NOT_EVALUABLE, RESPONSE, Response, assess
+from .rules import cite
+from .taper import Taper, lowest_dose, to_stop
+from .troughs import LOW_BELOW_NG_ML, TOXIC, TroughReading, interpret, show
+
+NO_EARLY_INCREASE_DAYS = 21  # DOSE-NO-EARLY-INCREASE: not during the first 3 weeks (days 0–20)
+RESPONSE_EXPECTED_DAYS = 28  # RESP-DELAY: 4 weeks
+STOP_IF_NO_RESPONSE_MONTHS = 3  # RESP-DELAY
+LOWEST_DOSE_AFTER_MONTHS = 2  # TAPER-LOWEST-DOSE
+TAPER_AFTER_MONTHS = 12  # TAPER-AFTER-CR / TAPER-AFTER-PR
+TOTAL_TREATMENT_MONTHS = 24  # TAPER-AFTER-CR: about 2 years in all
+CR_TAPER_MONTHS = (6, 12)
+PR_TAPER_MONTHS = 3
+CONTROL_AFTER = timedelta(days=2)  # TOX-SUSPEND: control 48 h after stopping
+PROTOCOL = "CEREVANCE — sirolimus (Rapamune®) in paediatric ITP, 30/03/2021"
+
+
+@dataclass(frozen=True)
+class Advice:
+    today: date
+    bsa: BodySurface
+    itp_phase: str | None
+    day_of_treatment: int | None  # days since the first dose of the current course (day 0)
+    eligible: bool
+    dose: Proposal
+    options: tuple[Proposal, ...]
+    alerts: tuple[Alert, ...]
+    next: tuple[Item, ...]
+    schedule: tuple[Item, ...]
+    taper: Taper | None
+    response: Response
+    troughs: tuple[TroughReading, ...]
+    eligibility: tuple[Check, ...]
+    cost: Cost | None
+
+    def to_dict(self) -> dict:
+        return {
+            "bsa_m2": float(self.bsa.m2),
+            "bsa_formula": self.bsa.formula,
+            "eligible": self.eligible,
+            "dose": self.dose.to_dict(),
+            "options": [o.to_dict() for o in self.options],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "next": [i.to_dict() for i in self.next],
+            "schedule": [i.to_dict() for i in self.schedule],
+            "taper": self.taper.to_dict() if self.taper else None,
+            "today": self.today.isoformat(),
+            "protocol": PROTOCOL,
+            "itp_phase": self.itp_phase,
+            "day_of_treatment": self.day_of_treatment,
+            "working": self.bsa.to_dict(),
+            "response": self.response.to_dict(),
+            "troughs": [t.to_dict() for t in self.troughs],
+            "eligibility": [c.to_dict() for c in self.eligibility],
+            "cost": self.cost.to_dict() if self.cost else None,
+        }
+
+
+@dataclass
+class _Decision:
+    dose: Proposal
+    options: list[Proposal] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    planned: list[Item] = field(default_factory=list)  # added to the schedule
+    conditional: list[Item] = field(default_factory=list)  # shown in `next` only
+    taper: Taper | None = None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    course: Course
+    bsa: BodySurface
+    history: History
+    readings: tuple[TroughReading, ...]
+    response: Response
+
+    @property
+    def today(self) -> date:
+        return self.course.today
+
+    def latest(self, readings) -> TroughReading | None:
+        """The latest trough; of several on that day, the highest (the safer reading)."""
+        readings = list(readings)
+        if not readings:
+            return None
+        last_day = readings[-1].date
+        return max((r for r in readings if r.date == last_day), key=lambda r: r.ng_ml)
+
+
+def advise(course: Course) -> Advice:
+    p = course.patient
+    bsa = body_surface(p.weight_kg, p.height_cm, p.bsa_formula)
+    history = History.of(course.doses)
+    start = history.start
+    readings = tuple(interpret(t, history) for t in course.troughs)
+    facts = _Facts(course, bsa, history, readings, assess(course.platelets, start))
+    checks = eligibility.checks(course, start)
+    blocking = [c for c in checks if c.status == BLOCKING]
+
+    if blocking:
+        decision = _Decision(nothing("none", course.form, bsa, cite(*(c.rule for c in blocking))))
+    elif history.stopped:
+        decision = _Decision(
+            nothing("none", course.form, bsa, ()),
+            alerts=[
+                Alert(
+                    "FOLLOW-VISITS",
+                    INFO,
+                    f"Sirolimus stopped for good on {history.current.start.isoformat()}.",
+                    f"Sirolimus arrêté définitivement le {history.current.start.isoformat()}.",
+                )
+            ],
+        )
+    elif start is None:
+        decision = _start(facts)
+    else:
+        decision = _on_treatment(facts)
+
+    proposed_start = course.today if decision.dose.action == "start" else None
+    treating = not history.stopped and (start or proposed_start) is not None
+    alerts = [
+        al.off_label(),
+        *al.from_checks(checks),
+        *al.interactions(p),
+        *al.adverse_events(course),
+        *_history_alerts(facts),
+        *decision.alerts,
+    ]
+    if treating:
+        alerts += al.treatment_safety(p)
+    if decision.dose.mg_per_day > 0 or decision.options:
+        alerts.append(
+            Alert(
+                "DOSE-TIMING",
+                INFO,
+                "One dose a day at a fixed time, always with or always away from meals.",
+                "Une prise par jour à heure fixe, toujours pendant ou toujours à "
+                "distance des repas.",
+            )
+        )
+    cost = monthly(decision.dose)
+    if cost:
+        alerts.append(
+            Alert(
+                "COST-MONTHLY",
+                INFO,
+                f"About {cost.eur_per_month} € a month ({fmt(cost.ml_per_month)} ml of "
+                "1 mg/ml solution, 220 € per 60 ml bottle).",
+                f"Environ {cost.eur_per_month} € par mois ({fmt(cost.ml_per_month)} ml "
+                "de solution à 1 mg/ml, 220 € le flacon de 60 ml).",
+            )
+        )
+
+    schedule = _schedule(facts, decision, proposed_start, eligible=not blocking)
+    upcoming = (
+        []
+        if history.stopped
+        else monitoring.due_next(schedule + decision.conditional, course.troughs, course.today)
+    )
+    return Advice(
+        today=course.today,
+        bsa=bsa,
+        itp_phase=eligibility.itp_phase(p, start or course.today),
+        day_of_treatment=(course.today - start).days if start else None,
+        eligible=not blocking,
+        dose=decision.dose,
+        options=tuple(decision.options),
+        alerts=al.ordered(alerts),
+        next=tuple(upcoming),
+        schedule=tuple(schedule),
+        taper=decision.taper,
+        response=facts.response,
+        troughs=readings,
+        eligibility=tuple(checks),
+        cost=cost,
+    )
+
+
+def _schedule(
+    f: _Facts, decision: _Decision, proposed_start: date | None, eligible: bool
+) -> list[Item]:
+    history, today = f.history, f.today
+    if history.start is None:
+        if not eligible:
+            return []
+        items = monitoring.pre_treatment(f.course.workup, today)
+        if proposed_start:
+            items += monitoring.on_treatment(proposed_start, today, (), (), None)
+        return monitoring.sort(items)
+    changes = [e.start for e in history.changes()[1:] if e.mg_per_day > 0]
+    controls = [
+        e.start for e in history.changes() if e.mg_per_day == 0 and _toxic_before(f, e.start)
+    ]
+    end = history.current.start if history.stopped else None
+    items = monitoring.on_treatment(history.start, today, changes, controls, end)
+    return monitoring.sort(items + decision.planned)
+
+
+def _toxic_before(f: _Facts, suspension: date) -> TroughReading | None:
+    """The toxic trough that motivated a suspension: the latest drawn on or before its start."""
+    latest = f.latest(r for r in f.readings if r.date <= suspension)
+    return latest if latest and latest.zone == TOXIC else None
+
+
+def _history_alerts(f: _Facts) -> list[Alert]:
+    return [
+        Alert(
+            "DOSE-CAP",
+            WARNING,
+            f"Recorded dose of {fmt(e.mg_per_day)} mg/day from {e.start.isoformat()} is above "
+            "the 4 mg/day maximum.",
+            f"Dose enregistrée de {fmt(e.mg_per_day)} mg/j à partir du {e.start.isoformat()} "
+            "au-dessus du maximum de 4 mg/j.",
+        )
+        for e in f.course.doses
+        if e.mg_per_day > MAX_MG_PER_DAY
+    ]
+
+
+# --- Start ------------------------------------------------------------------------------------
+
+
+def _start(f: _Facts) -> _Decision:
+    form, bsa = f.course.form, f.bsa
+    started = start_dose(bsa, form)
+    low, high = 2 * bsa.m2, Decimal("2.5") * bsa.m2
+    span = f"{fmt(low.quantize(Decimal('0.01')))}–{fmt(high.quantize(Decimal('0.01')))} mg"
+    if started.proposal is None:
+        return _Decision(
+            nothing("none", form, bsa, cite("FORM-PRESENTATIONS", "DOSE-RANGE")),
+            alerts=[
+                Alert(
+                    "FORM-PRESENTATIONS",
+                    WARNING,
+                    f"No dose measurable in 0.1 ml steps falls within 2–2.5 mg/m²/day "
+                    f"({span}) for {bsa.m2} m²: ask the pharmacy for a suitable "
+                    "preparation; no dose is proposed.",
+                    f"Aucune dose mesurable par pas de 0,1 ml n'est comprise entre 2 et "
+                    f"2,5 mg/m²/j ({span}) pour {bsa.m2} m² : voir avec la pharmacie "
+                    "une préparation adaptée ; aucune dose n'est proposée.",
+                )
+            ],
+        )
+    dose = started.proposal
+    decision = _Decision(dose)
+    if started.switched_to_solution:
+        decision.alerts.append(
+            Alert(
+                "FORM-PRESENTATIONS",
+                WARNING,
+                f"Tablets cannot give this child's dose: no multiple of 0.5 mg falls within "
+                f"2–2.5 mg/m²/day ({span}) and tablets must not be split or crushed. The 1 mg/ml "
+                f"oral solution is proposed instead ({fmt(dose.mg_per_day)} ml).",
+                f"Les comprimés ne permettent pas la dose de cet enfant : aucun multiple de 0,5 mg "
+                f"n'est compris entre 2 et 2,5 mg/m²/j ({span}) et les comprimés ne doivent être "
+                "ni "
+                f"coupés ni écrasés. La solution buvable à 1 mg/ml est proposée "
+                f"({fmt(dose.mg_per_day)} ml).",
+            )
+        )
+    if dose.working.cap_applied:
+        decision.alerts.append(
+            Alert(
+                "DOSE-CAP",
+                INFO,
+                f"2 mg/m²/day would be {fmt(dose.working.raw_mg)} mg: capped at 4 mg/day "
+                f"({dose.mg_per_m2_per_day} mg/m²/day).",
+                f"2 mg/m²/j donneraient {fmt(dose.working.raw_mg)} mg : plafonné à 4 mg/j "
+                f"({dose.mg_per_m2_per_day} mg/m²/j).",
+            )
+        )
+    return decision
+
+
+# --- On treatment -----------------------------------------------------------------------------
+
+
+def _on_treatment(f: _Facts) -> _Decision:
+    decision, notes = _toxicity(f)
+    if decision is None and f.history.suspended:
+        decision = _Decision(
+            nothing("suspend", f.course.form, f.bsa, cite("TDM-STEADY-STATE")),
+            alerts=[
+                Alert(
+                    "TDM-STEADY-STATE",
+                    INFO,
+                    "Sirolimus suspended (not after a toxic trough): resuming is the "
+                    "prescriber's decision; trough 7 days after any restart.",
+                    "Sirolimus suspendu (hors toxicité) : la reprise relève du "
+                    "prescripteur ; résiduel 7 jours après toute reprise.",
+                )
+            ],
+        )
+    if decision is None:
+        decision = _current_dose(f)
+        if decision.dose.action == "continue":
+            _response_rules(f, decision)
+    decision.alerts += notes
+    return decision
+
+
+def _toxicity(f: _Facts) -> tuple[_Decision | None, list[Alert]]:
+    """TOX-SUSPEND: suspend on a trough > 15 ng/ml (steady state or not), control 48 h after
+    stopping, resume at half the dose once the control is ≤ 15 ng/ml."""
+    history, form, bsa, today = f.history, f.course.form, f.bsa, f.today
+    suspended = nothing("suspend", form, bsa, cite("TOX-SUSPEND"))
+    if history.suspended:
+        since = history.suspension_start()
+        trigger = _toxic_before(f, since)
+        if trigger is None:
+            return None, []
+        control = f.latest(r for r in f.readings if r.date >= since + CONTROL_AFTER)
+        if control is None:
+            due = since + CONTROL_AFTER
+            return _Decision(
+                suspended,
+                alerts=[
+                    Alert(
+                        "TOX-SUSPEND",
+                        WARNING,
+                        f"Suspended since {since.isoformat()} after a trough of "
+                        f"{show(trigger.ng_ml)} ng/ml "
+                        f"({trigger.date.isoformat()}): control trough due on {due.isoformat()} "
+                        "(48 h after "
+                        "stopping) before any restart.",
+                        f"Suspendu depuis le {since.isoformat()} après un résiduel à "
+                        f"{show(trigger.ng_ml)} ng/ml ({trigger.date.isoformat()}) : contrôle à "
+                        "48 h le "
+                        f"{due.isoformat()} avant toute reprise.",
+                    )
+                ],
+            ), []
+        if control.zone == TOXIC:
+            return _Decision(
+                suspended,
+                alerts=[
+                    Alert(
+                        "TOX-SUSPEND",
+                        CRITICAL,
+                        f"Control trough still toxic: {show(control.ng_ml)} ng/ml on "
+                        f"{control.date.isoformat()}: stay suspended, new control 48 h later.",
+                        f"Résiduel de contrôle encore toxique : {show(control.ng_ml)} ng/ml le "
+                        f"{control.date.isoformat()} : rester suspendu, nouveau contrôle 48 h "
+                        "plus tard.",
+                    )
+                ],
+                planned=[monitoring.control_item(control.date)],
+            ), []
+        return _resume(f, history.dose_before(since), control), []
+    latest = f.latest(f.readings)
+    if latest is None or latest.zone != TOXIC:
+        return None, []
+    if not any(e.mg_per_day == 0 and e.start >= latest.date for e in history.entries):
+        return _Decision(
+            suspended,
+            alerts=[
+                Alert(
+                    "TOX-SUSPEND",
+                    CRITICAL,
+                    f"Trough {show(latest.ng_ml)} ng/ml on {latest.date.isoformat()} is above 15 "
+                    "ng/ml: "
+                    f"suspend sirolimus now, control trough 48 h after stopping "
+                    f"({(today + CONTROL_AFTER).isoformat()} if stopped today), then restart at "
+                    "half "
+                    "the dose.",
+                    f"Résiduel à {show(latest.ng_ml)} ng/ml le {latest.date.isoformat()}, > 15 "
+                    "ng/ml : "
+                    f"suspendre le sirolimus, contrôle à 48 h de l'arrêt "
+                    f"(le {(today + CONTROL_AFTER).isoformat()} si arrêt ce jour), puis reprise à "
+                    "la "
+                    "moitié de la dose.",
+                )
+            ],
+            planned=[monitoring.control_item(today)],
+        ), []
+    return None, [
+        Alert(
+            "TOX-SUSPEND",
+            WARNING,
+            f"Restarted after the toxic trough of {latest.date.isoformat()} without a control "
+            "trough "
+            "≤ 15 ng/ml on record: check a trough now; the restart dose is half the previous one.",
+            f"Reprise après le résiduel toxique du {latest.date.isoformat()} sans contrôle ≤ 15 "
+            "ng/ml "
+            "enregistré : doser le résiduel maintenant ; la dose de reprise est la moitié de la "
+            "précédente.",
+        )
+    ]
+
+
+def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
+    """Half the pre-suspension dose, rounded down to a realisable step (never more than half),
+    at least the smallest step of the 1 mg/ml solution."""
+    bsa, form = f.bsa, f.course.form
+    half = before / 2
+    basis = (
+        f"half of the pre-suspension dose {fmt(before)} mg",
+        f"moitié de la dose avant suspension {fmt(before, True)} mg",
+    )
+    working = bounded(half, bsa, form, *basis)
+    alerts = []
+    if working.mg_per_day == 0 and form == TABLETS:
+        form = SOLUTION
+        working = bounded(half, bsa, form, *basis)
+        alerts.append(
+            Alert(
+                "FORM-PRESENTATIONS",
+                WARNING,
+                f"Half the dose ({fmt(half)} mg) cannot be given with whole tablets: "
+                "the 1 mg/ml oral solution is proposed.",
+                f"La moitié de la dose ({fmt(half)} mg) n'est pas réalisable en "
+                "comprimés entiers : la solution buvable à 1 mg/ml est proposée.",
+            )
+        )
+    if working.mg_per_day == 0:
+        working = bounded(STEP_MG[SOLUTION], bsa, form, *basis)
+    dose = Proposal(
+        "resume",
+        working.mg_per_day,
+        form,
+        bsa.m2,
+        cite("TOX-SUSPEND", "FORM-PRESENTATIONS"),
+        working,
+    )
+    alerts.append(
+        Alert(
+            "TOX-SUSPEND",
+            WARNING,
+            f"Control trough {show(control.ng_ml)} ng/ml on {control.date.isoformat()} (≤ 15): "
+            "resume "
+            f"at half the dose, {fmt(dose.mg_per_day)} mg/day (was {fmt(before)} mg/day); trough 7 "
+            "days after the restart.",
+            f"Résiduel de contrôle {show(control.ng_ml)} ng/ml le {control.date.isoformat()} (≤ "
+            "15) : "
+            f"reprise à la moitié de la dose, {fmt(dose.mg_per_day)} mg/j (au lieu de "
+            f"{fmt(before)} mg/j) ; résiduel 7 jours après la reprise.",
+        )
+    )
+    restart_trough = monitoring.trough_item(
+        f.today + timedelta(days=7), "T0 J7 reprise", "TOX-SUSPEND"
+    )
+    return _Decision(dose, alerts=alerts, planned=[restart_trough])
+
+
+def _current_dose(f: _Facts) -> _Decision:
+    """Continue the current dose if it is realisable and within the ceilings for today's BSA
+    (a child who lost weight may now be above 2.5 mg/m²/day); otherwise bring it down."""
+    current, form, bsa = f.history.current.mg_per_day, f.course.form, f.bsa
+    basis = (f"current dose {fmt(current)} mg/day", f"dose actuelle {fmt(current, True)} mg/j")
+    for candidate in (form, SOLUTION):
+        if is_realisable(current, candidate) and current <= max_dose(bsa.m2, candidate):
+            dose = Proposal(
+                "continue",
+                current,
+                candidate,
+                bsa.m2,
+                cite("DOSE-RANGE", "FORM-PRESENTATIONS"),
+                bounded(current, bsa, candidate, *basis),
+            )
+            alerts = (
+                []
+                if candidate == form
+                else [
+                    Alert(
+                        "FORM-PRESENTATIONS",
+                        WARNING,
+                        f"{fmt(current)} mg/day cannot be given with whole tablets: give it as "
+                        "the 1 mg/ml "
+                        f"oral solution ({fmt(current)} ml).",
+                        f"{fmt(current)} mg/j n'est pas réalisable en comprimés entiers : la "
+                        "donner en "
+                        f"solution buvable à 1 mg/ml ({fmt(current)} ml).",
+                    )
+                ]
+            )
+            return _Decision(dose, alerts=alerts)
+    working = bounded(current, bsa, form, *basis)
+    if working.mg_per_day == 0:
+        form = SOLUTION
+        working = bounded(current, bsa, form, *basis)
+    over = current > max_dose(bsa.m2, form)
+    rules = (
+        cite(limiting_rule(bsa.m2), "FORM-PRESENTATIONS") if over else cite("FORM-PRESENTATIONS")
+    )
+    dose = Proposal("decrease", working.mg_per_day, form, bsa.m2, rules, working)
+    why = (
+        (
+            "above the maximum for today's body-surface area (2.5 mg/m²/day, 4 mg/day)",
+            "au-dessus du maximum pour la surface corporelle actuelle (2,5 mg/m²/j, 4 mg/j)",
+        )
+        if over
+        else (
+            "not measurable with the chosen presentation",
+            "non mesurable avec la présentation choisie",
+        )
+    )
+    return _Decision(
+        dose,
+        alerts=[
+            Alert(
+                rules[0],
+                WARNING,
+                f"Current dose {fmt(current)} mg/day is {why[0]}: {fmt(dose.mg_per_day)} mg/day "
+                "proposed.",
+                f"Dose actuelle {fmt(current)} mg/j {why[1]} : {fmt(dose.mg_per_day)} mg/j "
+                "proposés.",
+            )
+        ],
+    )
+
+
+def _response_rules(f: _Facts, decision: _Decision) -> None:
+    """RESP-DELAY, DOSE-NO-EARLY-INCREASE, DOSE-INCREASE, TDM-NO-TARGET and the tapers, for a
+    child on an unchanged, acceptable dose."""
+    history, response, today, bsa = f.history, f.response, f.today, f.bsa
+    start = history.start
+    days = (today - start).days
+    current, form = decision.dose.mg_per_day, decision.dose.form
+    ceiling = max_dose(bsa.m2, form)
+    run_start = history.constant_since(today)
+    on_current = f.latest(
+        r
+        for r in f.readings
+        if r.steady_state and history.constant_since(r.date - timedelta(days=1)) == run_start
+    )
+    low = on_current is not None and on_current.ng_ml < LOW_BELOW_NG_ML
+    no_response = response.status == NO_RESPONSE
+    adjusted = (on_current is not None and not low) or current >= ceiling
+
+    if response.status == NOT_EVALUABLE and days >= RESPONSE_EXPECTED_DAYS:
+        decision.alerts.append(
+            Alert(
+                "RESP-DELAY",
+                WARNING,
+                "No platelet count since the start (or no baseline count for a count between 30 "
+                "and "
+                "100 G/L): the response cannot be assessed.",
+                "Pas de numération plaquettaire depuis le début (ou pas de numération de référence "
+                "pour une valeur entre 30 et 100 G/L) : la réponse ne peut pas être évaluée.",
+            )
+        )
+    at_3_months = today >= add_months(start, STOP_IF_NO_RESPONSE_MONTHS)
+    if no_response and days >= RESPONSE_EXPECTED_DAYS and not at_3_months:
+        decision.alerts.append(
+            Alert(
+                "RESP-DELAY",
+                INFO,
+                f"No response on day {days} (count of {response.assessed_on.isoformat()}); a "
+                "response "
+                "is expected within 4 weeks.",
+                f"Pas de réponse à J{days} (numération du {response.assessed_on.isoformat()}) ; la "
+                "réponse est attendue en 4 semaines.",
+            )
+        )
+    if no_response and at_3_months:
+        if adjusted:
+            how = (
+                f"steady-state trough {show(on_current.ng_ml)} ng/ml"
+                if on_current is not None and not low
+                else f"dose at the maximum {fmt(current)} mg/day"
+            )
+            decision.dose = nothing("stop", form, bsa, cite("RESP-DELAY"))
+            decision.alerts.append(
+                Alert(
+                    "RESP-DELAY",
+                    CRITICAL,
+                    f"No response at 3 months despite PK-guided adjustment ({how}): stop "
+                    "sirolimus.",
+                    f"Pas de réponse à 3 mois malgré l'ajustement sur la PK ({how}) : arrêter le "
+                    "sirolimus.",
+                )
+            )
+            return
+        decision.alerts.append(
+            Alert(
+                "RESP-DELAY",
+                WARNING,
+                "No response at 3 months, but the dose has not been adjusted on the trough yet: "
+                "adjust first; stop if still ineffective after the adjustment.",
+                "Pas de réponse à 3 mois mais la posologie n'a pas encore été ajustée sur le "
+                "résiduel : ajuster d'abord ; arrêt si toujours inefficace après ajustement.",
+            )
+        )
+    if no_response and days >= NO_EARLY_INCREASE_DAYS and on_current is None:
+        decision.alerts.append(
+            Alert(
+                "TDM-STEADY-STATE",
+                INFO,
+                "No steady-state trough (≥ 7 days) on the current dose yet: needed before deciding "
+                "an increase.",
+                "Pas encore de résiduel à l'équilibre (≥ 7 jours) à la dose actuelle : nécessaire "
+                "avant de décider une augmentation.",
+            )
+        )
+    if no_response and low and current < ceiling:
+        _increase(f, decision, on_current, days)
+    if response.status in (COMPLETE_RESPONSE, RESPONSE) and low:
+        decision.alerts.append(
+            Alert(
+                "TDM-NO-TARGET",
+                INFO,
+                f"Responding with a trough of {show(on_current.ng_ml)} ng/ml (< 4): no increase "
+                "needed; there is no validated target in ITP and efficacy at sub-therapeutic "
+                "levels "
+                "is common.",
+                f"Réponse avec un résiduel à {show(on_current.ng_ml)} ng/ml (< 4) : inutile "
+                "d'augmenter ; pas de cible validée dans le PTI et l'efficacité à taux "
+                "infra-thérapeutique est fréquente.",
+            )
+        )
+    _taper(f, decision)
+
+
+def _increase(f: _Facts, decision: _Decision, trough: TroughReading, days: int) -> None:
+    start = f.history.start
+    if days < NO_EARLY_INCREASE_DAYS:
+        allowed = start + timedelta(days=NO_EARLY_INCREASE_DAYS)
+        decision.alerts.append(
+            Alert(
+                "DOSE-NO-EARLY-INCREASE",
+                INFO,
+                f"Trough {show(trough.ng_ml)} ng/ml without response, but day {days}: no increase "
+                f"during the first 3 weeks (possible from {allowed.isoformat()}, day 21).",
+                f"Résiduel {show(trough.ng_ml)} ng/ml sans réponse, mais J{days} : pas "
+                "d'augmentation "
+                f"pendant les 3 premières semaines (possible à partir du {allowed.isoformat()}, "
+                "J21).",
+            )
+        )
+        return
+    working = increase_dose(f.bsa, decision.dose.form)
+    rules = cite(
+        "DOSE-INCREASE",
+        "DOSE-RANGE",
+        "FORM-PRESENTATIONS",
+        *(("DOSE-CAP",) if working.cap_applied else ()),
+    )
+    decision.options.append(
+        Proposal("increase", working.mg_per_day, decision.dose.form, f.bsa.m2, rules, working)
+    )
+    decision.conditional.append(
+        monitoring.trough_item(
+            f.today + timedelta(days=7),
+            "T0 J7 augmentation",
+            "DOSE-INCREASE",
+            condition="if the increase is prescribed today",
+        )
+    )
+    decision.alerts.append(
+        Alert(
+            "DOSE-INCREASE",
+            INFO,
+            f"No response and steady-state trough {show(trough.ng_ml)} ng/ml (< 4): the dose may "
+            "be "
+            f"raised to 2.5 mg/m²/day, {fmt(working.mg_per_day)} mg/day (4 mg at most), with a "
+            "trough 7 days after the increase.",
+            f"Pas de réponse et résiduel à l'équilibre {show(trough.ng_ml)} ng/ml (< 4) : "
+            f"augmentation possible à 2,5 mg/m²/j, soit {fmt(working.mg_per_day)} mg/j (4 mg au "
+            "plus), résiduel 7 jours après l'augmentation.",
+        )
+    )
+
+
+def _taper(f: _Facts, decision: _Decision) -> None:
+    """TAPER-AFTER-CR (precedence), TAPER-LOWEST-DOSE, TAPER-AFTER-PR: options, never the
+    primary dose ("il est licite", "tenter")."""
+    response, history, today, bsa = f.response, f.history, f.today, f.bsa
+    current, form = decision.dose.mg_per_day, decision.dose.form
+    if not response.confirmed:
+        return
+    held_12_months = add_months(response.since, TAPER_AFTER_MONTHS) <= today
+    run_start = history.constant_since(today)
+    taper = None
+    if response.status == COMPLETE_RESPONSE:
+        if held_12_months and (today - run_start).days >= 7:  # "sous traitement à l'équilibre"
+            months = TOTAL_TREATMENT_MONTHS - whole_months(history.start, today)
+            months = min(max(months, CR_TAPER_MONTHS[0]), CR_TAPER_MONTHS[1])
+            taper = to_stop("TAPER-AFTER-CR", current, form, today, months, bsa.m2)
+            en = (
+                f"Complete response for 12 months or more (since {response.since.isoformat()}): "
+                f"taper over {months} months, for about 2 years of treatment in all."
+            )
+            fr = (
+                f"RC depuis 12 mois ou plus (depuis le {response.since.isoformat()}) : "
+                f"diminution progressive sur {months} mois, pour une durée totale d'environ 2 ans."
+            )
+        elif today >= add_months(history.start, LOWEST_DOSE_AFTER_MONTHS):
+            first = max(today, run_start + timedelta(weeks=3))
+            taper = lowest_dose(current, form, first, bsa.m2)
+            en = (
+                "Complete response persisting at 2 months: the lowest effective dose may be "
+                "sought, −0.5 mg every 3 weeks while the response holds (even if the trough "
+                "becomes sub-therapeutic)."
+            )
+            fr = (
+                "RC persistante à 2 mois : recherche possible de la plus petite dose efficace, "
+                "−0,5 mg par paliers de 3 semaines tant que la réponse se maintient (même si le "
+                "résiduel devient infra-thérapeutique)."
+            )
+    elif response.status == RESPONSE and held_12_months:
+        taper = to_stop("TAPER-AFTER-PR", current, form, today, PR_TAPER_MONTHS, bsa.m2)
+        en = (
+            "Partial response for 12 months or more: if the response seems maximal despite "
+            "PK-guided dosing, taper and stop within 3 months."
+        )
+        fr = (
+            "RP depuis 12 mois ou plus : si la réponse semble maximale malgré l'ajustement sur "
+            "la PK, baisse progressive avec arrêt en 3 mois."
+        )
+    if taper is None:
+        return
+    first = taper.steps[0]
+    working = bounded(
+        first.mg_per_day,
+        bsa,
+        form,
+        f"first taper step ({first.start.isoformat()})",
+        f"premier palier ({first.start.isoformat()})",
+        ROUND_FLOOR,
+    )
+    action = "decrease" if first.mg_per_day > 0 else "stop"
+    decision.options.append(
+        Proposal(
+            action, first.mg_per_day, form, bsa.m2, cite(taper.rule, "FORM-PRESENTATIONS"), working
+        )
+    )
+    decision.taper = taper
+    decision.alerts.append(Alert(taper.rule, INFO, en, fr))

@@ -1,0 +1,148 @@
+"""The monitoring calendar (`schedule`) and what is due soonest (`next`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from .course import Trough, Workup
+from .dates import add_months
+from .rules import cite
+
+FIRST_VISIT_MONTHS = (1, 3, 6, 12)  # FOLLOW-VISITS, then every 6 months
+VISIT_EVERY_MONTHS = 6
+LIPIDS_EVERY_MONTHS = 12  # AE-LIPIDS: M1, M3, M6, M12, then yearly
+TROUGH_EVERY_MONTHS = 6  # TDM-STEADY-STATE: then every 6 months
+SCHEDULE_MIN_MONTHS = 24  # the contract: at least 24 months after the start
+SCHEDULE_AHEAD_MONTHS = 6  # and at least 6 months past today
+NEXT_WINDOW = timedelta(days=7)
+TROUGH_KINDS = ("trough", "control")
+
+BEFORE_MORNING_DOSE = (
+    "sample just before the morning dose",
+    "prélever juste avant la prise du matin",
+)
+AFTER_STOPPING = (
+    "trough 48 h after stopping, before any restart",
+    "résiduel 48 h après l'arrêt, avant toute reprise",
+)
+_KIND_ORDER = {"control": 0, "trough": 1, "visit": 2, "cbc": 3, "blood_pressure": 4, "lipids": 5}
+
+
+@dataclass(frozen=True)
+class Item:
+    date: date
+    kind: str
+    label: str
+    rules: tuple[str, ...]
+    instruction_en: str | None = None
+    instruction_fr: str | None = None
+    overdue: bool = False
+    condition: str | None = None  # for items that depend on a prescriber's choice
+
+    def to_dict(self) -> dict:
+        data = {
+            "date": self.date.isoformat(),
+            "kind": self.kind,
+            "label": self.label,
+            "rules": list(self.rules),
+        }
+        if self.instruction_en:
+            data |= {"instruction": self.instruction_en, "instruction_fr": self.instruction_fr}
+        if self.overdue:
+            data["overdue"] = True
+        if self.condition:
+            data["condition"] = self.condition
+        return data
+
+
+def trough_item(day: date, label: str, *rules: str, condition: str | None = None) -> Item:
+    return Item(
+        day,
+        "trough",
+        label,
+        cite("TDM-STEADY-STATE", *rules),
+        *BEFORE_MORNING_DOSE,
+        condition=condition,
+    )
+
+
+def control_item(suspended_on: date) -> Item:
+    return Item(
+        suspended_on + timedelta(days=2),
+        "control",
+        "Contrôle 48 h",
+        cite("TOX-SUSPEND"),
+        *AFTER_STOPPING,
+    )
+
+
+def pre_treatment(workup: Workup, today: date) -> list[Item]:
+    """PRE-WORKUP items not yet done, due before the start."""
+    labels = {
+        "cbc": "NFS pré-thérapeutique",
+        "lipids": "Bilan lipidique pré-thérapeutique",
+        "blood_pressure": "TA pré-thérapeutique",
+    }
+    return [
+        Item(today, kind, label, cite("PRE-WORKUP"))
+        for kind, label in labels.items()
+        if getattr(workup, kind) is None
+    ]
+
+
+def on_treatment(
+    start: date, today: date, changes: Iterable[date], controls: Iterable[date], end: date | None
+) -> list[Item]:
+    """Calendar from the first day `start`: visits with blood pressure and CBC, lipids, troughs
+    7 days after the start and after each dose change, 48 h controls after toxicity
+    suspensions (`controls`: suspension start dates). `end`: definitive stop, nothing after."""
+    horizon = end or max(
+        add_months(start, SCHEDULE_MIN_MONTHS), add_months(today, SCHEDULE_AHEAD_MONTHS)
+    )
+    items = [trough_item(start + timedelta(days=7), "T0 J7")]
+    items += [trough_item(day + timedelta(days=7), "T0 J7 modif.") for day in changes]
+    items += [control_item(day) for day in controls]
+    month = 0
+    while True:
+        month = next((m for m in FIRST_VISIT_MONTHS if m > month), month + VISIT_EVERY_MONTHS)
+        day = add_months(start, month)
+        if day > horizon:
+            break
+        label = f"M{month}"
+        items += [
+            Item(day, "visit", label, cite("FOLLOW-VISITS")),
+            Item(day, "blood_pressure", label, cite("AE-BP", "FOLLOW-VISITS")),
+            Item(day, "cbc", label, cite("FOLLOW-VISITS")),
+        ]
+        if month in FIRST_VISIT_MONTHS or month % LIPIDS_EVERY_MONTHS == 0:
+            items.append(Item(day, "lipids", label, cite("AE-LIPIDS")))
+        if month % TROUGH_EVERY_MONTHS == 0:
+            items.append(trough_item(day, f"T0 {label}", "FOLLOW-VISITS"))
+    return sort(i for i in items if end is None or i.date <= end)
+
+
+def sort(items: Iterable[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (i.date, _KIND_ORDER.get(i.kind, 9), i.label))
+
+
+def due_next(items: list[Item], troughs: tuple[Trough, ...], today: date) -> list[Item]:
+    """The soonest items (earliest date from today, plus the 7 days after it) and the troughs
+    that are overdue: due before today with no trough drawn on or after the due date. A trough
+    item already drawn (a trough on or after its date) is not due any more."""
+    latest_trough = troughs[-1].date if troughs else None
+
+    def drawn(item: Item) -> bool:
+        return (
+            item.kind in TROUGH_KINDS and latest_trough is not None and latest_trough >= item.date
+        )
+
+    pending = [i for i in items if not drawn(i)]
+    coming = [i for i in pending if i.date >= today]
+    first = min((i.date for i in coming), default=today)
+    soonest = [i for i in coming if i.date <= first + NEXT_WINDOW]
+    overdue = [
+        replace(i, overdue=True) for i in pending if i.kind in TROUGH_KINDS and i.date < today
+    ]
+    return sort(overdue + soonest)

@@ -1,0 +1,162 @@
+"""Substance and allergy tables, matched on free text in French or English.
+
+Matching folds case and accents ('Rifampicine', 'rifampicin', 'RIFAMPICINE' alike). Stems of
+six letters or more match inside words (so 'mycophenol' finds mycophenolate mofetil and
+mycophenolic acid); short abbreviations (AZA, MMF) must be whole words. A false match only adds
+a warning a clinician can dismiss; a missed one could hide a contraindication.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+CEREVANCE = "CEREVANCE 2021"
+SMPC = "Rapamune SmPC (RCP), section 4.5"
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, one kind of apostrophe, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[’`´]", "'", plain).split())
+
+
+@dataclass(frozen=True)
+class Substance:
+    name_en: str
+    name_fr: str
+    stems: tuple[str, ...]  # folded substrings
+    words: tuple[str, ...] = ()  # folded whole words (abbreviations, brands)
+    effect: str = ""  # DDI: 'raises' | 'lowers' sirolimus concentrations
+    mechanism: str = ""
+    source: str = CEREVANCE
+
+    def matches(self, folded: str) -> bool:
+        return any(s in folded for s in self.stems) or any(
+            re.search(rf"\b{re.escape(w)}\b", folded) for w in self.words
+        )
+
+
+def find(table: tuple[Substance, ...], texts: tuple[str, ...]) -> list[tuple[str, Substance]]:
+    """(text as given, substance) for every entry of `table` that a text names."""
+    found = []
+    for text in texts:
+        folded = fold(text)
+        found += [(text, s) for s in table if s.matches(folded)]
+    return found
+
+
+# CI-HYPERSENSITIVITY: sirolimus itself named among the allergies.
+SIROLIMUS = (Substance("sirolimus", "sirolimus", ("sirolimus", "rapamune", "rapamycin")),)
+
+# CI-SOY-PEANUT, as CEREVANCE quotes it from VIDAL. Peanut oil is 'arachis oil' in
+# pharmacopoeias; soy lecithin is a common excipient name.
+SOY_PEANUT = (
+    Substance("soy", "soja", ("soja", "soy", "lecithine de soja", "glycine max")),
+    Substance(
+        "peanut",
+        "arachide",
+        ("arachid", "arachis", "cacahuete", "cacahouete", "peanut", "groundnut"),
+    ),
+)
+
+# NO-OTHER-IS: other immunosuppressants. The first three are the ones CEREVANCE names;
+# the others share the class (ATC L04, calcineurin / mTOR / antimetabolite immunosuppressants).
+# Corticosteroids are not in the list: the recommendation itself foresees their association
+# (PCP-PROPHYLAXIS).
+_L04 = "immunosuppressant class (ATC L04)"
+_CICLOSPORIN = (
+    "ciclosporin",
+    "ciclosporine",
+    ("ciclosporin", "cyclosporin", "neoral", "sandimmun"),
+    ("csa",),
+)
+IMMUNOSUPPRESSANTS = (
+    Substance("azathioprine", "azathioprine", ("azathioprin", "imurel", "imuran"), ("aza",)),
+    Substance(
+        "mycophenolate (mofetil, sodium, mycophenolic acid)",
+        "mycophénolate (mofétil, sodique, acide mycophénolique)",
+        ("mycophenol", "cellcept", "myfortic"),
+        ("mmf", "mpa"),
+    ),
+    Substance(*_CICLOSPORIN),
+    Substance(
+        "tacrolimus", "tacrolimus", ("tacrolimus", "prograf", "advagraf", "envarsus"), source=_L04
+    ),
+    Substance("everolimus", "évérolimus", ("everolimus", "certican", "afinitor"), source=_L04),
+    Substance("temsirolimus", "temsirolimus", ("temsirolimus",), source=_L04),
+    Substance("methotrexate", "méthotrexate", ("methotrexat",), ("mtx",), source=_L04),
+    Substance("cyclophosphamide", "cyclophosphamide", ("cyclophosphamid", "endoxan"), source=_L04),
+    Substance(
+        "mercaptopurine", "mercaptopurine", ("mercaptopurin", "purinethol"), ("6-mp",), source=_L04
+    ),
+    Substance("leflunomide", "léflunomide", ("leflunomid", "arava"), source=_L04),
+)
+
+_RAISES = "raises"
+_LOWERS = "lowers"
+_CYP3A_INHIBITOR = "CYP3A inhibitor"
+_PGP_INHIBITOR = "P-gp inhibitor"
+_CYP3A_PGP_INHIBITOR = "CYP3A and P-gp inhibitor"
+_CYP3A_INDUCER = "CYP3A inducer"
+_SMPC_AZOLE = f"{CEREVANCE} (azoles); {SMPC}"
+
+# DDI-CYP3A-PGP. Sources: CEREVANCE names ciclosporin, the azoles, diltiazem and rifampicin;
+# the other entries come from the Rapamune summary of product characteristics, section 4.5.
+INTERACTIONS = (
+    Substance(*_CICLOSPORIN, effect=_RAISES, mechanism=_CYP3A_PGP_INHIBITOR),
+    *(
+        Substance(
+            en, fr, (stem,), effect=_RAISES, mechanism=_CYP3A_PGP_INHIBITOR, source=_SMPC_AZOLE
+        )
+        for en, fr, stem in (
+            ("ketoconazole", "kétoconazole", "ketoconazol"),
+            ("itraconazole", "itraconazole", "itraconazol"),
+            ("voriconazole", "voriconazole", "voriconazol"),
+            ("posaconazole", "posaconazole", "posaconazol"),
+            ("fluconazole", "fluconazole", "fluconazol"),
+            ("isavuconazole", "isavuconazole", "isavuconazol"),
+            ("clotrimazole", "clotrimazole", "clotrimazol"),
+            ("miconazole", "miconazole", "miconazol"),
+        )
+    ),
+    Substance("diltiazem", "diltiazem", ("diltiazem",), effect=_RAISES, mechanism=_PGP_INHIBITOR),
+    Substance(
+        "rifampicin",
+        "rifampicine",
+        ("rifampicin", "rifampin", "rifadine"),
+        effect=_LOWERS,
+        mechanism=_CYP3A_INDUCER,
+    ),
+    *(
+        Substance(en, fr, stems, effect=_RAISES, mechanism=_CYP3A_PGP_INHIBITOR, source=SMPC)
+        for en, fr, stems in (
+            ("clarithromycin", "clarithromycine", ("clarithromycin",)),
+            ("erythromycin", "érythromycine", ("erythromycin",)),
+            ("telithromycin", "télithromycine", ("telithromycin",)),
+            ("verapamil", "vérapamil", ("verapamil",)),
+            ("nicardipine", "nicardipine", ("nicardipin",)),
+            ("ritonavir", "ritonavir", ("ritonavir",)),
+            ("cobicistat", "cobicistat", ("cobicistat",)),
+            ("danazol", "danazol", ("danazol",)),
+            ("grapefruit juice", "jus de pamplemousse", ("grapefruit", "pamplemousse")),
+        )
+    ),
+    *(
+        Substance(en, fr, stems, effect=_LOWERS, mechanism=_CYP3A_INDUCER, source=SMPC)
+        for en, fr, stems in (
+            ("rifabutin", "rifabutine", ("rifabutin",)),
+            ("rifapentine", "rifapentine", ("rifapentin",)),
+            ("carbamazepine", "carbamazépine", ("carbamazepin",)),
+            ("phenytoin", "phénytoïne", ("phenytoin",)),
+            ("phenobarbital", "phénobarbital", ("phenobarbital",)),
+            (
+                "St John's wort",
+                "millepertuis",
+                ("millepertuis", "john's wort", "johns wort", "hypericum"),
+            ),
+        )
+    ),
+)
