@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from sirolimus_app.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, readable by administrators; nobody may add, change or delete a line,
+    superusers included (the model and the database refuse it too)."""
+
+    list_display = ("at", "user", "action", "object_type", "object_id", "patient_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "user__username", "action")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
