@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sirolimus_app.views import nursing
+
+urlpatterns = [
+    path("", nursing.worklist, name="nurse_worklist"),
+    path("fait/", nursing.check_done, name="nurse_check_done"),
+]

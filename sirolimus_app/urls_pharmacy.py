@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sirolimus_app.views import pharmacy
+
+urlpatterns = [
+    path("", pharmacy.worklist, name="pharmacy_worklist"),
+    path("<int:pk>/", pharmacy.review, name="prescription_review"),
+    path("<int:pk>/valider/", pharmacy.validate, name="prescription_validate"),
+    path("<int:pk>/refuser/", pharmacy.reject, name="prescription_reject"),
+]

@@ -82,7 +82,8 @@ def propose(user, patient_id: int, choice: int, reason: str = "",
         bsa_formula=result.advice["bsa_formula"],
         mg_per_m2_per_day=Decimal(str(dose["mg_per_m2_per_day"])).quantize(Decimal("0.01")),
         working={"dose": dose, "alerts": result.advice.get("alerts", []),
-                 "bsa_m2": result.advice["bsa_m2"], **({"detail": working} if working else {})},
+                 "bsa_m2": result.advice["bsa_m2"], **({"detail": working} if working else {}),
+                 "basis": _basis(current)},
         rules=list(dose.get("rules", [])),
         reason=reason.strip(),
         replaces=current,
@@ -131,6 +132,8 @@ def validate(user, prescription_id: int, expected_version: int,
     if prescription.proposed_by_id == user.pk:
         raise ServiceError(_("Vous ne pouvez pas valider une prescription que vous avez "
                              "proposée."))
+    if prescription.status == Status.PROPOSED:  # otherwise _transition says what it became
+        _check_basis(prescription)
     now = timezone.now()
     start = max(prescription.start_date, today)
     validated = _transition(
@@ -142,6 +145,30 @@ def validate(user, prescription_id: int, expected_version: int,
     if start <= today:
         validated = _activate(user, validated)
     return validated
+
+
+def _basis(current: Prescription | None) -> dict | None:
+    """The treatment a proposal was computed from (see _check_basis)."""
+    return {"id": current.pk, "version": current.version} if current else None
+
+
+def _check_basis(prescription: Prescription) -> None:
+    """Refuse to validate a proposal computed from a treatment that has changed since (a
+    suspension for toxicity, a stop, another dose): what the protocol advises may differ."""
+    current = (Prescription.objects.filter(patient_id=prescription.patient_id,
+                                           status__in=Prescription.CURRENT_STATUSES).first())
+    legacy = {"id": prescription.replaces_id} if prescription.replaces_id else None
+    basis = (prescription.working or {}).get("basis", legacy)
+    unchanged = ((basis is None and current is None)
+                 or (basis is not None and current is not None and basis["id"] == current.pk
+                     and basis.get("version", current.version) == current.version))
+    if not unchanged:
+        state = (_("« %(status)s »") % {"status": current.get_status_display()} if current
+                 else _("plus de traitement en cours"))
+        raise ServiceError(
+            _("Le traitement en cours a changé depuis cette proposition (%(state)s) : la dose "
+              "proposée n'est peut-être plus celle du protocole. Refusez-la pour que le "
+              "prescripteur en fasse une nouvelle.") % {"state": state})
 
 
 @transaction.atomic

@@ -1,18 +1,50 @@
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from sirolimus_app.roles import user_roles
+from sirolimus_app.models import Prescription
+from sirolimus_app.roles import Role, user_roles
+from sirolimus_app.services import worklists
+
+SHOWN = 10  # rows of each list on the home page; the worklists hold the rest
+REJECTED_SHOWN_DAYS = 30
 
 
 @require_GET
 def home(request):
-    """Each role's landing page; a user with no role sees a plain explanation, no data."""
+    """Each role's landing page: its worklist in short and the patients needing attention.
+    A user with no role sees a plain explanation, no data."""
     roles = user_roles(request.user)
     if not roles:
         return render(request, "home/no_role.html", status=403)
-    return render(request, "home/home.html", {"roles": roles})
+    today = timezone.localdate()
+    scans = worklists.scan(today)
+    attention = worklists.needing_attention(scans)
+    context = {"roles": roles, "today": today, "attention": attention[:SHOWN],
+               "attention_count": len(attention), "shown": SHOWN}
+    if Role.PHARMACIST in roles:
+        pending = worklists.pending_prescriptions()
+        context["pending"] = list(pending[:SHOWN])
+        context["pending_count"] = pending.count() if len(context["pending"]) == SHOWN else len(
+            context["pending"])
+    if Role.NURSE in roles or Role.HAEMATOLOGIST in roles:
+        items = worklists.nurse_items(scans)
+        context["counts"] = worklists.section_counts(items)
+        context["due_now"] = [i for i in items if not i.done and i.section in (
+            worklists.OVERDUE, worklists.TODAY)][:SHOWN]
+    if Role.HAEMATOLOGIST in roles:
+        context["rejected"] = (
+            Prescription.objects.filter(
+                proposed_by=request.user, status=Prescription.Status.REJECTED,
+                reviewed_at__gte=timezone.now() - timedelta(days=REJECTED_SHOWN_DAYS))
+            .exclude(reviewed_by=request.user)  # one's own withdrawals need no reminder
+            .select_related("patient", "reviewed_by").order_by("-reviewed_at")[:SHOWN])
+    return render(request, "home/home.html", context)
 
 
 @login_not_required
@@ -20,6 +52,4 @@ def home(request):
 @require_GET
 def healthz(request):
     """Liveness probe for the hospital's monitoring: says nothing about patients."""
-    from django.http import HttpResponse
-
     return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,83 @@
+"""The nurses' worklist: across all followed patients, what is overdue, due today and due this
+week, with one click to record that a sample was taken or a visit done."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sirolimus_app.access import get_patient_for_user, require_perm
+from sirolimus_app.forms_workflow import CheckDoneForm
+from sirolimus_app.models import MonitoringCheck
+from sirolimus_app.services import records, worklists
+
+PER_PAGE = 50
+
+
+@require_GET
+def worklist(request):
+    require_perm(request.user, "record_vitals")
+    today = timezone.localdate()
+    scans = worklists.scan(today)
+    items = worklists.nurse_items(scans)
+    counts = worklists.section_counts(items)
+    section = request.GET.get("periode", "")
+    if section in worklists.SECTIONS:
+        items = [item for item in items if item.section == section]
+    else:
+        section = ""
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "nursing/worklist.html", {
+        "today": today,
+        "page": page,
+        "tabs": [(key, label, counts[key]) for key, label in worklists.SECTIONS.items()],
+        "section": section,
+        "incomplete": [s for s in scans if s.advice is None],
+        "can_tick": request.user.has_perm("sirolimus_app.add_monitoringcheck"),
+    })
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(reverse("nurse_worklist"))
+
+
+@require_POST
+def check_done(request):
+    """Record that one calendar item was done; it must still be on the patient's calendar."""
+    require_perm(request.user, "add_monitoringcheck")
+    form = CheckDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Élément du calendrier non reconnu : rechargez la liste."))
+        return _back(request)
+    data = form.cleaned_data
+    patient = get_patient_for_user(request.user, data["patient"], "add_monitoringcheck")
+    today = timezone.localdate()
+    scans = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))
+    item = next((i for s in scans for i in s.items
+                 if i.kind == data["kind"] and i.date == data["due_date"]), None)
+    if item is None:
+        messages.error(request, _("Cet élément n'est plus au calendrier de %(patient)s : "
+                                  "rechargez la liste.") % {"patient": patient})
+        return _back(request)
+    if item.done:
+        messages.info(request, _("Déjà noté comme réalisé."))
+        return _back(request)
+    try:
+        records.mark_check_done(request.user, MonitoringCheck(
+            patient=patient, kind=item.kind, due_date=item.date))
+    except ValidationError:
+        # Two clicks at once: the other one recorded it (one check per item).
+        messages.info(request, _("Déjà noté comme réalisé."))
+        return _back(request)
+    messages.success(request, _("%(kind)s %(label)s noté comme réalisé pour %(patient)s.") % {
+        "kind": item.kind_display, "label": item.label, "patient": patient})
+    return _back(request)
