@@ -190,7 +190,7 @@ def _start_working(bsa: BodySurface, raw: Decimal, form: str) -> Working | None:
         f"{fmt(START_MG_PER_M2)} mg/m²/day × {fmt(bsa.m2)} m²",
         f"{fmt(START_MG_PER_M2)} mg/m²/j × {fmt(bsa.m2, True)} m²",
     )
-    if raw >= MAX_MG_PER_DAY:
+    if raw > MAX_MG_PER_DAY:
         # DOSE-CAP wins over the range: 4 mg/day even when that is < 2 mg/m²/day.
         mg = to_step(MAX_MG_PER_DAY, form, ROUND_FLOOR)
         texts = rounding_text(raw, mg, form, "capped at 4 mg/day", "plafonné à 4 mg/j")

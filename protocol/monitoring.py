@@ -108,8 +108,6 @@ def on_treatment(
     while True:
         month = next((m for m in FIRST_VISIT_MONTHS if m > month), month + VISIT_EVERY_MONTHS)
         day = add_months(start, month)
-        if day > horizon:
-            break
         label = f"M{month}"
         items += [
             Item(day, "visit", label, cite("FOLLOW-VISITS")),
@@ -120,6 +118,8 @@ def on_treatment(
             items.append(Item(day, "lipids", label, cite("AE-LIPIDS")))
         if month % TROUGH_EVERY_MONTHS == 0:
             items.append(trough_item(day, f"T0 {label}", "FOLLOW-VISITS"))
+        if day >= horizon:  # the calendar reaches the horizon
+            break
     return sort(i for i in items if end is None or i.date <= end)
 
 

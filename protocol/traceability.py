@@ -56,7 +56,7 @@ def _constants(tree: ast.Module):
     yield from walk(tree, "module")
 
 
-def test_locations() -> dict[str, set[str]]:
+def named_by_tests() -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     patterns = {r: re.compile(rf"(?<![A-Za-z0-9]){snake(r)}(?![A-Za-z0-9])") for r in RULES}
     for path in sorted(TESTS_DIR.rglob("*.py")):
@@ -74,7 +74,7 @@ def test_locations() -> dict[str, set[str]]:
 
 
 def generate() -> str:
-    code, tests = code_locations(), test_locations()
+    code, tests = code_locations(), named_by_tests()
     lines = [
         "# Traceability: CEREVANCE rules → code → tests",
         "",
