@@ -35,3 +35,21 @@ test: lint pytest
 messages: deps
 	$(DEV_ENV) $(UV) run python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(DEV_ENV) $(UV) run python manage.py compilemessages --ignore=.venv
+
+# Speed is measured here, never in a timed test: see docs/benchmarks.md.
+bench: deps
+	$(UV) run python -m sirolimus_app.bench
+
+# Backups of the database DATABASE_URL names (see docs/operations.md). Without a SECRET_KEY
+# in the environment (a development machine) the development settings are used.
+APP_ENV := $(if $(SECRET_KEY),,$(DEV_ENV))
+
+backup: deps
+	$(APP_ENV) $(UV) run python manage.py backup $(if $(OUT),--output "$(OUT)")
+
+# Into an empty database: `make restore BACKUP=backups/<date>.json.gz` (REPLACE=1 empties
+# a database that is not).
+restore: deps
+	@test -n "$(BACKUP)" || { echo "Usage : make restore BACKUP=backups/<date>.json.gz [REPLACE=1]"; exit 2; }
+	$(APP_ENV) $(UV) run python manage.py migrate --noinput
+	$(APP_ENV) $(UV) run python manage.py restore "$(BACKUP)" $(if $(REPLACE),--replace)

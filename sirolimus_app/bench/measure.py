@@ -1,0 +1,200 @@
+"""The measurements behind `make bench` (see __main__.py)."""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+import protocol
+from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
+from sirolimus_app.models import Patient
+from sirolimus_app.roles import Role
+from sirolimus_app.services.engine import _drop_nones, build_course, prefetch_clinical
+
+FLOOR = "floor"
+HTML_TARGET_RATIO = 4
+TARGETS = {"pdf_schedule_s": 0.6, "pdf_summary_s": 1.5, "advise_ms": 5, "cli_cold_s": 1}
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for role in Role:
+        user, _ = User.objects.get_or_create(username=f"bench.{role.value}")
+        user.groups.add(Group.objects.get(name=role.value))
+        users[role.value] = user
+    return users
+
+
+def _pages(history: Patient) -> dict[str, tuple[str, str]]:
+    """page name → (role, url)."""
+    pk = history.pk
+    return {
+        FLOOR: (Role.HAEMATOLOGIST, reverse("password_change_done")),
+        "home_haematologist": (Role.HAEMATOLOGIST, reverse("home")),
+        "home_nurse": (Role.NURSE, reverse("home")),
+        "home_pharmacist": (Role.PHARMACIST, reverse("home")),
+        "patient_list": (Role.HAEMATOLOGIST, reverse("patient_list")),
+        "patient_search": (Role.HAEMATOLOGIST, reverse("patient_list") + "?q=Martin"),
+        "patient_detail": (Role.HAEMATOLOGIST, reverse("patient_detail", args=[pk])),
+        "dose_proposal": (Role.HAEMATOLOGIST, reverse("patient_proposal", args=[pk])),
+        "pharmacy_worklist": (Role.PHARMACIST, reverse("pharmacy_worklist")),
+        "nurse_worklist": (Role.NURSE, reverse("nurse_worklist")),
+        "pdf_schedule": (Role.NURSE, reverse("documents_schedule_pdf", args=[pk])),
+        "pdf_summary": (Role.HAEMATOLOGIST, reverse("documents_summary_pdf", args=[pk])),
+    }
+
+
+def _measure_pages(pages, clients, repeat: int) -> dict[str, dict]:
+    results = {}
+    for name, (role, url) in pages.items():
+        client = clients[role]
+        for _ in range(2):  # warm caches (templates, engine, fonts)
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+        # Django empties the query log when a request starts: begin from an empty log so the
+        # capture's starting index stays valid.
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        times = []
+        runs = max(3, repeat // 2) if name.startswith("pdf_") else repeat
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - started)
+        results[name] = {"ms": round(statistics.median(times) * 1000, 2),
+                         "queries": len(queries.captured_queries)}
+    return results
+
+
+def _advise_ms(history: Patient, runs: int = 200) -> tuple[float, dict]:
+    patient = prefetch_clinical(Patient.objects.filter(pk=history.pk)).get()
+    course = _drop_nones(build_course(patient))
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        protocol.advise(protocol.parse_course(course))
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 3), course
+
+
+def _cli_cold_s(course: dict, workdir: str, runs: int = 5) -> float:
+    path = Path(workdir) / "course.json"
+    path.write_text(json.dumps(course), encoding="utf-8")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "protocol", "advise", str(path)],  # noqa: S603
+                       check=True, capture_output=True, cwd=settings.BASE_DIR)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 3)
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"{connection.vendor} database, {platform.system()} {platform.release()}")
+
+
+def run(*, sizes: tuple[int, int], repeat: int, output: str, workdir: str) -> int:
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    users = _users()
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+
+    small, large = sizes
+    started = time.perf_counter()
+    seed_registry(small, today)
+    history = Patient.objects.get(hospital_number=HISTORY_PATIENT)
+    pages = _pages(history)
+    at_small = _measure_pages(pages, clients, repeat=3)
+    seed_registry(large - small, today, first=small)
+    at_large = _measure_pages(pages, clients, repeat=repeat)
+    advise_ms, course = _advise_ms(history)
+    cli_cold_s = _cli_cold_s(course, workdir)
+    seconds = time.perf_counter() - started
+
+    floor_ms = at_large[FLOOR]["ms"]
+    figures = {
+        "pages": {
+            name: {"ms": at_large[name]["ms"],
+                   "ratio": round(at_large[name]["ms"] / floor_ms, 2),
+                   "queries_1k": at_small[name]["queries"],
+                   "queries_10k": at_large[name]["queries"]}
+            for name in pages
+        },
+        "pdf_schedule_s": round(at_large["pdf_schedule"]["ms"] / 1000, 3),
+        "pdf_summary_s": round(at_large["pdf_summary"]["ms"] / 1000, 3),
+        "advise_ms": advise_ms,
+        "cli_cold_s": cli_cold_s,
+    }
+    table = _table(figures, sizes)
+    print(table)
+    Path(output).write_text(_report(table, figures, sizes, seconds, today), encoding="utf-8")
+    print(json.dumps(figures, sort_keys=False))
+    return 0
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def _table(figures: dict, sizes: tuple[int, int]) -> str:
+    small, large = sizes
+    lines = [f"{'page':<20} {'ms':>9} {'× floor':>8} {f'queries {small}':>14} "
+             f"{f'queries {large}':>14}  target"]
+    for name, page in figures["pages"].items():
+        if name.startswith("pdf_"):
+            target = "see below"
+        elif name == FLOOR:
+            target = "(floor)"
+        else:
+            flat = page["queries_1k"] == page["queries_10k"]
+            target = (f"≤{HTML_TARGET_RATIO}× {_verdict(page['ratio'] <= HTML_TARGET_RATIO)}, "
+                      f"flat queries {_verdict(flat)}")
+        lines.append(f"{name:<20} {page['ms']:>9.2f} {page['ratio']:>8.2f} "
+                     f"{page['queries_1k']:>14} {page['queries_10k']:>14}  {target}")
+    lines.append("")
+    for key, limit in TARGETS.items():
+        lines.append(f"{key:<20} {figures[key]:>9} (target < {limit}) "
+                     f"{_verdict(figures[key] < limit)}")
+    return "\n".join(lines)
+
+
+def _report(table: str, figures: dict, sizes, seconds: float, today: date) -> str:
+    return (
+        "# Benchmarks\n\n"
+        f"Written by `make bench` on {today:%Y-%m-%d}; machine: {_machine()}.\n"
+        f"Registry: {sizes[0]} then {sizes[1]} synthetic patients with up to two years of "
+        "history (one patient with exactly two years: the patient page, proposal and PDFs). "
+        "Times are medians of in-process requests (Django test client, full middleware, "
+        "DEBUG=1 for static files); the floor is the smallest authenticated page. "
+        f"Whole run: {seconds:.0f} s.\n\n"
+        f"```\n{table}\n```\n\n"
+        f"```json\n{json.dumps(figures, indent=1)}\n```\n"
+    )
