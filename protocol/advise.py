@@ -173,8 +173,8 @@ def advise(course: Course) -> Advice:
                 "DOSE-TIMING",
                 INFO,
                 "One dose a day at a fixed time, always with or always away from meals.",
-                "Une prise par jour à heure fixe, toujours pendant ou toujours à "
-                "distance des repas.",
+                "Une prise par jour à heure fixe, toujours pendant ou toujours à distance des "
+                "repas.",
             )
         )
     cost = monthly(decision.dose)
@@ -183,10 +183,10 @@ def advise(course: Course) -> Advice:
             Alert(
                 "COST-MONTHLY",
                 INFO,
-                f"About {cost.eur_per_month} € a month ({fmt(cost.ml_per_month)} ml of "
-                "1 mg/ml solution, 220 € per 60 ml bottle).",
-                f"Environ {cost.eur_per_month} € par mois ({fmt(cost.ml_per_month)} ml "
-                "de solution à 1 mg/ml, 220 € le flacon de 60 ml).",
+                f"About {cost.eur_per_month} € a month ({fmt(cost.ml_per_month)} ml of 1 mg/ml "
+                "solution, 220 € per 60 ml bottle).",
+                f"Environ {cost.eur_per_month} € par mois ({fmt(cost.ml_per_month)} ml de "
+                "solution à 1 mg/ml, 220 € le flacon de 60 ml).",
             )
         )
 
@@ -246,8 +246,8 @@ def _history_alerts(f: _Facts) -> list[Alert]:
         Alert(
             "DOSE-CAP",
             WARNING,
-            f"Recorded dose of {fmt(e.mg_per_day)} mg/day from {e.start.isoformat()} is above "
-            "the 4 mg/day maximum.",
+            f"Recorded dose of {fmt(e.mg_per_day)} mg/day from {e.start.isoformat()} is above the "
+            "4 mg/day maximum.",
             f"Dose enregistrée de {fmt(e.mg_per_day)} mg/j à partir du {e.start.isoformat()} "
             "au-dessus du maximum de 4 mg/j.",
         )
@@ -271,12 +271,12 @@ def _start(f: _Facts) -> _Decision:
                 Alert(
                     "FORM-PRESENTATIONS",
                     WARNING,
-                    f"No dose measurable in 0.1 ml steps falls within 2–2.5 mg/m²/day "
-                    f"({span}) for {bsa.m2} m²: ask the pharmacy for a suitable "
-                    "preparation; no dose is proposed.",
-                    f"Aucune dose mesurable par pas de 0,1 ml n'est comprise entre 2 et "
-                    f"2,5 mg/m²/j ({span}) pour {bsa.m2} m² : voir avec la pharmacie "
-                    "une préparation adaptée ; aucune dose n'est proposée.",
+                    f"No dose measurable in 0.1 ml steps falls within 2–2.5 mg/m²/day ({span}) "
+                    f"for {bsa.m2} m²: ask the pharmacy for a suitable preparation; no dose is "
+                    "proposed.",
+                    "Aucune dose mesurable par pas de 0,1 ml n'est comprise entre 2 et 2,5 "
+                    f"mg/m²/j ({span}) pour {bsa.m2} m² : voir avec la pharmacie une préparation "
+                    "adaptée ; aucune dose n'est proposée.",
                 )
             ],
         )
@@ -287,13 +287,12 @@ def _start(f: _Facts) -> _Decision:
             Alert(
                 "FORM-PRESENTATIONS",
                 WARNING,
-                f"Tablets cannot give this child's dose: no multiple of 0.5 mg falls within "
-                f"2–2.5 mg/m²/day ({span}) and tablets must not be split or crushed. The 1 mg/ml "
-                f"oral solution is proposed instead ({fmt(dose.mg_per_day)} ml).",
-                f"Les comprimés ne permettent pas la dose de cet enfant : aucun multiple de 0,5 mg "
-                f"n'est compris entre 2 et 2,5 mg/m²/j ({span}) et les comprimés ne doivent être "
-                "ni "
-                f"coupés ni écrasés. La solution buvable à 1 mg/ml est proposée "
+                "Tablets cannot give this child's dose: no multiple of 0.5 mg falls within 2–2.5 "
+                f"mg/m²/day ({span}) and tablets must not be split or crushed. The 1 mg/ml oral "
+                f"solution is proposed instead ({fmt(dose.mg_per_day)} ml).",
+                "Les comprimés ne permettent pas la dose de cet enfant : aucun multiple de 0,5 "
+                f"mg n'est compris entre 2 et 2,5 mg/m²/j ({span}) et les comprimés ne doivent "
+                "être ni coupés ni écrasés. La solution buvable à 1 mg/ml est proposée "
                 f"({fmt(dose.mg_per_day)} ml).",
             )
         )
@@ -325,8 +324,8 @@ def _on_treatment(f: _Facts) -> _Decision:
                     INFO,
                     "Sirolimus suspended (not after a toxic trough): resuming is the "
                     "prescriber's decision; trough 7 days after any restart.",
-                    "Sirolimus suspendu (hors toxicité) : la reprise relève du "
-                    "prescripteur ; résiduel 7 jours après toute reprise.",
+                    "Sirolimus suspendu (hors toxicité) : la reprise relève du prescripteur ; "
+                    "résiduel 7 jours après toute reprise.",
                 )
             ],
         )
@@ -340,9 +339,9 @@ def _on_treatment(f: _Facts) -> _Decision:
 
 def _toxicity(f: _Facts) -> tuple[_Decision | None, list[Alert]]:
     """TOX-SUSPEND: suspend on a trough > 15 ng/ml (steady state or not), control 48 h after
-    stopping, resume at half the dose once the control is ≤ 15 ng/ml."""
-    history, form, bsa, today = f.history, f.course.form, f.bsa, f.today
-    suspended = nothing("suspend", form, bsa, cite("TOX-SUSPEND"))
+    stopping, resume at half the dose once the control is ≤ 15 ng/ml. Returns the decision, if
+    toxicity decides, and alerts to add to any other decision."""
+    history, today = f.history, f.today
     if history.suspended:
         since = history.suspension_start()
         trigger = _toxic_before(f, since)
@@ -351,80 +350,68 @@ def _toxicity(f: _Facts) -> tuple[_Decision | None, list[Alert]]:
         control = f.latest(r for r in f.readings if r.date >= since + CONTROL_AFTER)
         if control is None:
             due = since + CONTROL_AFTER
-            return _Decision(
-                suspended,
-                alerts=[
-                    Alert(
-                        "TOX-SUSPEND",
-                        WARNING,
-                        f"Suspended since {since.isoformat()} after a trough of "
-                        f"{show(trigger.ng_ml)} ng/ml "
-                        f"({trigger.date.isoformat()}): control trough due on {due.isoformat()} "
-                        "(48 h after "
-                        "stopping) before any restart.",
-                        f"Suspendu depuis le {since.isoformat()} après un résiduel à "
-                        f"{show(trigger.ng_ml)} ng/ml ({trigger.date.isoformat()}) : contrôle à "
-                        "48 h le "
-                        f"{due.isoformat()} avant toute reprise.",
-                    )
-                ],
+            return _suspended(
+                f,
+                WARNING,
+                None,
+                f"Suspended since {since.isoformat()} after a trough of {show(trigger.ng_ml)} "
+                f"ng/ml ({trigger.date.isoformat()}): control trough due on {due.isoformat()} "
+                "(48 h after stopping) before any restart.",
+                f"Suspendu depuis le {since.isoformat()} après un résiduel à "
+                f"{show(trigger.ng_ml)} ng/ml ({trigger.date.isoformat()}) : contrôle à 48 h le "
+                f"{due.isoformat()} avant toute reprise.",
             ), []
         if control.zone == TOXIC:
-            return _Decision(
-                suspended,
-                alerts=[
-                    Alert(
-                        "TOX-SUSPEND",
-                        CRITICAL,
-                        f"Control trough still toxic: {show(control.ng_ml)} ng/ml on "
-                        f"{control.date.isoformat()}: stay suspended, new control 48 h later.",
-                        f"Résiduel de contrôle encore toxique : {show(control.ng_ml)} ng/ml le "
-                        f"{control.date.isoformat()} : rester suspendu, nouveau contrôle 48 h "
-                        "plus tard.",
-                    )
-                ],
-                planned=[monitoring.control_item(control.date)],
+            return _suspended(
+                f,
+                CRITICAL,
+                control.date,
+                f"Control trough still toxic: {show(control.ng_ml)} ng/ml on "
+                f"{control.date.isoformat()}: stay suspended, new control 48 h later.",
+                f"Résiduel de contrôle encore toxique : {show(control.ng_ml)} ng/ml le "
+                f"{control.date.isoformat()} : rester suspendu, nouveau contrôle 48 h plus tard.",
             ), []
         return _resume(f, history.dose_before(since), control), []
     latest = f.latest(f.readings)
     if latest is None or latest.zone != TOXIC:
         return None, []
     if not any(e.mg_per_day == 0 and e.start >= latest.date for e in history.entries):
-        return _Decision(
-            suspended,
-            alerts=[
-                Alert(
-                    "TOX-SUSPEND",
-                    CRITICAL,
-                    f"Trough {show(latest.ng_ml)} ng/ml on {latest.date.isoformat()} is above 15 "
-                    "ng/ml: "
-                    f"suspend sirolimus now, control trough 48 h after stopping "
-                    f"({(today + CONTROL_AFTER).isoformat()} if stopped today), then restart at "
-                    "half "
-                    "the dose.",
-                    f"Résiduel à {show(latest.ng_ml)} ng/ml le {latest.date.isoformat()}, > 15 "
-                    "ng/ml : "
-                    f"suspendre le sirolimus, contrôle à 48 h de l'arrêt "
-                    f"(le {(today + CONTROL_AFTER).isoformat()} si arrêt ce jour), puis reprise à "
-                    "la "
-                    "moitié de la dose.",
-                )
-            ],
-            planned=[monitoring.control_item(today)],
+        due = (today + CONTROL_AFTER).isoformat()
+        return _suspended(
+            f,
+            CRITICAL,
+            today,
+            f"Trough {show(latest.ng_ml)} ng/ml on {latest.date.isoformat()} is above 15 ng/ml: "
+            f"suspend sirolimus now, control trough 48 h after stopping ({due} if stopped "
+            "today), then restart at half the dose.",
+            f"Résiduel à {show(latest.ng_ml)} ng/ml le {latest.date.isoformat()}, > 15 ng/ml : "
+            f"suspendre le sirolimus, contrôle à 48 h de l'arrêt (le {due} si arrêt ce jour), "
+            "puis reprise à la moitié de la dose.",
         ), []
+    # A suspension was recorded after the toxic trough and the child restarted without a
+    # control on record: not suspended again (the protocol's suspension happened), but say so.
     return None, [
         Alert(
             "TOX-SUSPEND",
             WARNING,
             f"Restarted after the toxic trough of {latest.date.isoformat()} without a control "
-            "trough "
-            "≤ 15 ng/ml on record: check a trough now; the restart dose is half the previous one.",
+            "trough ≤ 15 ng/ml on record: check a trough now; the restart dose is half the "
+            "previous one.",
             f"Reprise après le résiduel toxique du {latest.date.isoformat()} sans contrôle ≤ 15 "
-            "ng/ml "
-            "enregistré : doser le résiduel maintenant ; la dose de reprise est la moitié de la "
-            "précédente.",
+            "ng/ml enregistré : doser le résiduel maintenant ; la dose de reprise est la moitié "
+            "de la précédente.",
         )
     ]
+
+
+def _suspended(f: _Facts, severity: str, stopped_on: date | None, en: str, fr: str) -> _Decision:
+    """Stay (or go) off sirolimus; `stopped_on`: plan a 48 h control trough from that day."""
+    planned = [monitoring.control_item(stopped_on)] if stopped_on else []
+    return _Decision(
+        nothing("suspend", f.course.form, f.bsa, cite("TOX-SUSPEND")),
+        alerts=[Alert("TOX-SUSPEND", severity, en, fr)],
+        planned=planned,
+    )
 
 
 def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
@@ -445,10 +432,10 @@ def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
             Alert(
                 "FORM-PRESENTATIONS",
                 WARNING,
-                f"Half the dose ({fmt(half)} mg) cannot be given with whole tablets: "
-                "the 1 mg/ml oral solution is proposed.",
-                f"La moitié de la dose ({fmt(half)} mg) n'est pas réalisable en "
-                "comprimés entiers : la solution buvable à 1 mg/ml est proposée.",
+                f"Half the dose ({fmt(half)} mg) cannot be given with whole tablets: the 1 mg/ml "
+                "oral solution is proposed.",
+                f"La moitié de la dose ({fmt(half)} mg) n'est pas réalisable en comprimés entiers "
+                ": la solution buvable à 1 mg/ml est proposée.",
             )
         )
     if working.mg_per_day == 0:
@@ -466,12 +453,10 @@ def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
             "TOX-SUSPEND",
             WARNING,
             f"Control trough {show(control.ng_ml)} ng/ml on {control.date.isoformat()} (≤ 15): "
-            "resume "
-            f"at half the dose, {fmt(dose.mg_per_day)} mg/day (was {fmt(before)} mg/day); trough 7 "
-            "days after the restart.",
+            f"resume at half the dose, {fmt(dose.mg_per_day)} mg/day (was {fmt(before)} mg/day); "
+            "trough 7 days after the restart.",
             f"Résiduel de contrôle {show(control.ng_ml)} ng/ml le {control.date.isoformat()} (≤ "
-            "15) : "
-            f"reprise à la moitié de la dose, {fmt(dose.mg_per_day)} mg/j (au lieu de "
+            f"15) : reprise à la moitié de la dose, {fmt(dose.mg_per_day)} mg/j (au lieu de "
             f"{fmt(before)} mg/j) ; résiduel 7 jours après la reprise.",
         )
     )
@@ -504,11 +489,9 @@ def _current_dose(f: _Facts) -> _Decision:
                         "FORM-PRESENTATIONS",
                         WARNING,
                         f"{fmt(current)} mg/day cannot be given with whole tablets: give it as "
-                        "the 1 mg/ml "
-                        f"oral solution ({fmt(current)} ml).",
+                        f"the 1 mg/ml oral solution ({fmt(current)} ml).",
                         f"{fmt(current)} mg/j n'est pas réalisable en comprimés entiers : la "
-                        "donner en "
-                        f"solution buvable à 1 mg/ml ({fmt(current)} ml).",
+                        f"donner en solution buvable à 1 mg/ml ({fmt(current)} ml).",
                     )
                 ]
             )
@@ -572,10 +555,10 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
                 "RESP-DELAY",
                 WARNING,
                 "No platelet count since the start (or no baseline count for a count between 30 "
-                "and "
-                "100 G/L): the response cannot be assessed.",
-                "Pas de numération plaquettaire depuis le début (ou pas de numération de référence "
-                "pour une valeur entre 30 et 100 G/L) : la réponse ne peut pas être évaluée.",
+                "and 100 G/L): the response cannot be assessed.",
+                "Pas de numération plaquettaire depuis le début (ou pas de numération de "
+                "référence pour une valeur entre 30 et 100 G/L) : la réponse ne peut pas être "
+                "évaluée.",
             )
         )
     at_3_months = today >= add_months(start, STOP_IF_NO_RESPONSE_MONTHS)
@@ -585,10 +568,9 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
                 "RESP-DELAY",
                 INFO,
                 f"No response on day {days} (count of {response.assessed_on.isoformat()}); a "
-                "response "
-                "is expected within 4 weeks.",
-                f"Pas de réponse à J{days} (numération du {response.assessed_on.isoformat()}) ; la "
-                "réponse est attendue en 4 semaines.",
+                "response is expected within 4 weeks.",
+                f"Pas de réponse à J{days} (numération du {response.assessed_on.isoformat()}) ; "
+                "la réponse est attendue en 4 semaines.",
             )
         )
     if no_response and at_3_months:
@@ -625,10 +607,10 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
             Alert(
                 "TDM-STEADY-STATE",
                 INFO,
-                "No steady-state trough (≥ 7 days) on the current dose yet: needed before deciding "
-                "an increase.",
-                "Pas encore de résiduel à l'équilibre (≥ 7 jours) à la dose actuelle : nécessaire "
-                "avant de décider une augmentation.",
+                "No steady-state trough (≥ 7 days) on the current dose yet: needed before "
+                "deciding an increase.",
+                "Pas encore de résiduel à l'équilibre (≥ 7 jours) à la dose actuelle : "
+                "nécessaire avant de décider une augmentation.",
             )
         )
     if no_response and low and current < ceiling:
@@ -640,8 +622,7 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
                 INFO,
                 f"Responding with a trough of {show(on_current.ng_ml)} ng/ml (< 4): no increase "
                 "needed; there is no validated target in ITP and efficacy at sub-therapeutic "
-                "levels "
-                "is common.",
+                "levels is common.",
                 f"Réponse avec un résiduel à {show(on_current.ng_ml)} ng/ml (< 4) : inutile "
                 "d'augmenter ; pas de cible validée dans le PTI et l'efficacité à taux "
                 "infra-thérapeutique est fréquente.",
@@ -661,9 +642,8 @@ def _increase(f: _Facts, decision: _Decision, trough: TroughReading, days: int) 
                 f"Trough {show(trough.ng_ml)} ng/ml without response, but day {days}: no increase "
                 f"during the first 3 weeks (possible from {allowed.isoformat()}, day 21).",
                 f"Résiduel {show(trough.ng_ml)} ng/ml sans réponse, mais J{days} : pas "
-                "d'augmentation "
-                f"pendant les 3 premières semaines (possible à partir du {allowed.isoformat()}, "
-                "J21).",
+                "d'augmentation pendant les 3 premières semaines (possible à partir du "
+                f"{allowed.isoformat()}, J21).",
             )
         )
         return
@@ -690,8 +670,7 @@ def _increase(f: _Facts, decision: _Decision, trough: TroughReading, days: int) 
             "DOSE-INCREASE",
             INFO,
             f"No response and steady-state trough {show(trough.ng_ml)} ng/ml (< 4): the dose may "
-            "be "
-            f"raised to 2.5 mg/m²/day, {fmt(working.mg_per_day)} mg/day (4 mg at most), with a "
+            f"be raised to 2.5 mg/m²/day, {fmt(working.mg_per_day)} mg/day (4 mg at most), with a "
             "trough 7 days after the increase.",
             f"Pas de réponse et résiduel à l'équilibre {show(trough.ng_ml)} ng/ml (< 4) : "
             f"augmentation possible à 2,5 mg/m²/j, soit {fmt(working.mg_per_day)} mg/j (4 mg au "
@@ -720,8 +699,8 @@ def _taper(f: _Facts, decision: _Decision) -> None:
                 f"taper over {months} months, for about 2 years of treatment in all."
             )
             fr = (
-                f"RC depuis 12 mois ou plus (depuis le {response.since.isoformat()}) : "
-                f"diminution progressive sur {months} mois, pour une durée totale d'environ 2 ans."
+                f"RC depuis 12 mois ou plus (depuis le {response.since.isoformat()}) : diminution "
+                f"progressive sur {months} mois, pour une durée totale d'environ 2 ans."
             )
         elif today >= add_months(history.start, LOWEST_DOSE_AFTER_MONTHS):
             first = max(today, run_start + timedelta(weeks=3))

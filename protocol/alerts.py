@@ -54,9 +54,9 @@ def off_label() -> Alert:
         INFO,
         "Off-label use: sirolimus is licensed (March 2001) only for the prevention of "
         "renal-graft rejection in adults; say so in the prescription and to the family.",
-        "Prescription hors AMM : le sirolimus n'a d'AMM (mars 2001) que pour la prévention "
-        "du rejet de greffe rénale chez l'adulte ; le mentionner sur l'ordonnance et "
-        "l'expliquer à la famille.",
+        "Prescription hors AMM : le sirolimus n'a d'AMM (mars 2001) que pour la prévention du "
+        "rejet de greffe rénale chez l'adulte ; le mentionner sur l'ordonnance et l'expliquer à "
+        "la famille.",
     )
 
 
@@ -69,8 +69,8 @@ def interactions(patient: Patient) -> list[Alert]:
                 "DDI-CYP3A-PGP",
                 WARNING,
                 f"'{text}' ({s.name_en}, {s.mechanism}) {effect_en} sirolimus concentrations "
-                f"({risk_en} risk): check a trough 7 days after starting or stopping it. "
-                f"Source: {s.source}.",
+                f"({risk_en} risk): check a trough 7 days after starting or stopping it. Source: "
+                f"{s.source}.",
                 f"« {text} » ({s.name_fr}, {_MECHANISM_FR[s.mechanism]}) {effect_fr} les "
                 f"concentrations de sirolimus (risque {risk_fr}) : contrôler le résiduel 7 jours "
                 f"après son introduction ou son arrêt. Source : {s.source}.",
@@ -165,25 +165,25 @@ def _pcp(patient: Patient) -> Alert:
         return Alert(
             "PCP-PROPHYLAXIS",
             WARNING,
-            "Pneumocystis prophylaxis (sulfamethoxazole-trimethoprim) is indispensable "
-            f"with prolonged corticosteroids{en}.",
-            "Prophylaxie de la pneumocystose (sulfaméthoxazole-triméthoprime) "
-            f"indispensable en cas de corticothérapie prolongée associée{fr}.",
+            "Pneumocystis prophylaxis (sulfamethoxazole-trimethoprim) is indispensable with "
+            f"prolonged corticosteroids{en}.",
+            "Prophylaxie de la pneumocystose (sulfaméthoxazole-triméthoprime) indispensable en "
+            f"cas de corticothérapie prolongée associée{fr}.",
         )
     if patient.immunodeficiency:
         return Alert(
             "PCP-PROPHYLAXIS",
             WARNING,
-            "Pneumocystis prophylaxis (sulfamethoxazole-trimethoprim) to discuss: "
-            "underlying immune deficiency.",
+            "Pneumocystis prophylaxis (sulfamethoxazole-trimethoprim) to discuss: underlying "
+            "immune deficiency.",
             "Prophylaxie de la pneumocystose (sulfaméthoxazole-triméthoprime) à discuter : "
             "déficit immunitaire sous-jacent.",
         )
     return Alert(
         "PCP-PROPHYLAXIS",
         INFO,
-        "Pneumocystis prophylaxis is useless in monotherapy (indispensable only with "
-        "prolonged corticosteroids, to discuss with an immune deficiency).",
+        "Pneumocystis prophylaxis is useless in monotherapy (indispensable only with prolonged "
+        "corticosteroids, to discuss with an immune deficiency).",
         "Prophylaxie de la pneumocystose inutile en monothérapie (indispensable si "
         "corticothérapie prolongée, à discuter si déficit immunitaire).",
     )
@@ -264,8 +264,8 @@ def adverse_events(course: Course) -> list[Alert]:
                     WARNING,
                     f"Adverse event of {when} ({event.kind}) not yet declared to "
                     "pharmacovigilance.",
-                    f"Effet indésirable du {when} ({event.kind}) non encore déclaré "
-                    "en pharmacovigilance.",
+                    f"Effet indésirable du {when} ({event.kind}) non encore déclaré en "
+                    "pharmacovigilance.",
                 )
             )
         if not any(t.date >= event.date for t in course.troughs):
@@ -273,10 +273,10 @@ def adverse_events(course: Course) -> list[Alert]:
                 Alert(
                     "AE-TROUGH",
                     WARNING,
-                    f"No trough since the adverse event of {when}: measure one to "
-                    "document concentration and toxicity.",
-                    f"Pas de résiduel depuis l'effet indésirable du {when} : en doser "
-                    "un pour documenter la relation concentration/toxicité.",
+                    f"No trough since the adverse event of {when}: measure one to document "
+                    "concentration and toxicity.",
+                    f"Pas de résiduel depuis l'effet indésirable du {when} : en doser un pour "
+                    "documenter la relation concentration/toxicité.",
                 )
             )
     return alerts

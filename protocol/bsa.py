@@ -60,11 +60,9 @@ def plausibility(weight_kg: float, height_cm: float) -> list[Implausible]:
             Implausible(
                 "weight_kg",
                 f"{weight_kg:g} kg is outside the plausible range "
-                f"{WEIGHT_KG[0]:g}–{WEIGHT_KG[1]:g} kg "
-                "for a child (typing error?)",
+                f"{WEIGHT_KG[0]:g}–{WEIGHT_KG[1]:g} kg for a child (typing error?)",
                 f"{weight_kg:g} kg est hors des valeurs plausibles "
-                f"{WEIGHT_KG[0]:g}–{WEIGHT_KG[1]:g} kg "
-                "pour un enfant (erreur de saisie ?)",
+                f"{WEIGHT_KG[0]:g}–{WEIGHT_KG[1]:g} kg pour un enfant (erreur de saisie ?)",
             )
         )
     if height_cm <= 0:
@@ -80,11 +78,9 @@ def plausibility(weight_kg: float, height_cm: float) -> list[Implausible]:
             Implausible(
                 "height_cm",
                 f"{height_cm:g} cm is outside the plausible range "
-                f"{HEIGHT_CM[0]:g}–{HEIGHT_CM[1]:g} cm "
-                "for a child (typing error?)",
+                f"{HEIGHT_CM[0]:g}–{HEIGHT_CM[1]:g} cm for a child (typing error?)",
                 f"{height_cm:g} cm est hors des valeurs plausibles "
-                f"{HEIGHT_CM[0]:g}–{HEIGHT_CM[1]:g} cm "
-                "pour un enfant (erreur de saisie ?)",
+                f"{HEIGHT_CM[0]:g}–{HEIGHT_CM[1]:g} cm pour un enfant (erreur de saisie ?)",
             )
         )
     if not problems:
@@ -94,10 +90,10 @@ def plausibility(weight_kg: float, height_cm: float) -> list[Implausible]:
             problems.append(
                 Implausible(
                     "weight_kg",
-                    f"{text} gives a BMI of {bmi:.1f} kg/m², outside {BMI[0]:g}–{BMI[1]:g}: "
-                    "check weight and height",
-                    f"{weight_kg:g} kg pour {height_cm:g} cm donne un IMC de {bmi:.1f} kg/m², hors "
-                    f"{BMI[0]:g}–{BMI[1]:g} : vérifier poids et taille",
+                    f"{text} gives a BMI of {bmi:.1f} kg/m², outside {BMI[0]:g}–{BMI[1]:g}: check "
+                    "weight and height",
+                    f"{weight_kg:g} kg pour {height_cm:g} cm donne un IMC de {bmi:.1f} kg/m², "
+                    f"hors {BMI[0]:g}–{BMI[1]:g} : vérifier poids et taille",
                 )
             )
     return problems
@@ -121,8 +117,8 @@ def age_problems(birth_date: date, today: date) -> list[Implausible]:
         return [
             Implausible(
                 "birth_date",
-                f"{years} years old: this protocol is for children and adolescents "
-                f"(≤ {MAX_AGE_YEARS} years)",
+                f"{years} years old: this protocol is for children and adolescents (≤ "
+                f"{MAX_AGE_YEARS} years)",
                 f"{years} ans : ce protocole concerne les enfants et adolescents (≤ "
                 f"{MAX_AGE_YEARS} ans)",
             )

@@ -445,10 +445,10 @@ def _troughs(r: _Reader, root: dict, today) -> tuple[Trough, ...]:
         if ng_ml is not None and ng_ml > MAX_TROUGH_NG_ML:
             r.fail(
                 f"{field}.value",
-                f"{ng_ml:g} ng/ml is not a plausible sirolimus trough "
-                "(check the value and its unit)",
-                f"{ng_ml:g} ng/ml n'est pas un résiduel de sirolimus plausible "
-                "(vérifier la valeur et l'unité)",
+                f"{ng_ml:g} ng/ml is not a plausible sirolimus trough (check the value and its "
+                "unit)",
+                f"{ng_ml:g} ng/ml n'est pas un résiduel de sirolimus plausible (vérifier la "
+                "valeur et l'unité)",
             )
             ng_ml = None
         assay = entry.get("assay")
@@ -475,8 +475,8 @@ def _platelets(r: _Reader, root: dict, today) -> tuple[PlateletCount, ...]:
             r.fail(
                 f"{field}.value",
                 f"{g_per_l:g} G/L is not a plausible platelet count (check the value and its unit)",
-                f"{g_per_l:g} G/L n'est pas une numération plaquettaire plausible "
-                "(vérifier la valeur et l'unité)",
+                f"{g_per_l:g} G/L n'est pas une numération plaquettaire plausible (vérifier la "
+                "valeur et l'unité)",
             )
             g_per_l = None
         bleeding = r.boolean(entry, "bleeding", f"{field}.bleeding", False)

@@ -73,10 +73,10 @@ def _indication(p: Patient, today: date) -> list[Check]:
             Check(
                 "ELIG-INDICATION",
                 INFO,
-                f"the stated ITP phase differs from the diagnosis date ({derived[0]}): "
-                "the stated phase is used, check it",
-                f"la phase indiquée diffère de celle de la date de diagnostic "
-                f"({derived[1]}) : la phase indiquée est retenue, à vérifier",
+                f"the stated ITP phase differs from the diagnosis date ({derived[0]}): the stated "
+                "phase is used, check it",
+                f"la phase indiquée diffère de celle de la date de diagnostic ({derived[1]}) : la "
+                "phase indiquée est retenue, à vérifier",
             )
         )
     if phase is None:
@@ -84,10 +84,10 @@ def _indication(p: Patient, today: date) -> list[Check]:
             Check(
                 "ELIG-INDICATION",
                 MISSING,
-                "ITP phase not given (itp_phase or "
-                "diagnosis_date): the indication needs persistent or chronic ITP",
-                "phase du PTI non renseignée (itp_phase ou diagnosis_date) : "
-                "l'indication exige un PTI persistant ou chronique",
+                "ITP phase not given (itp_phase or diagnosis_date): the indication needs "
+                "persistent or chronic ITP",
+                "phase du PTI non renseignée (itp_phase ou diagnosis_date) : l'indication exige "
+                "un PTI persistant ou chronique",
             )
         )
     elif phase == NEWLY_DIAGNOSED:
@@ -95,10 +95,10 @@ def _indication(p: Patient, today: date) -> list[Check]:
             Check(
                 "ELIG-INDICATION",
                 BLOCKING,
-                "newly diagnosed ITP (< 3 months): outside the indication, which is "
-                "persistent or chronic ITP",
-                "PTI nouvellement diagnostiqué (< 3 mois) : hors indication (PTI "
-                "persistant ou chronique)",
+                "newly diagnosed ITP (< 3 months): outside the indication, which is persistent "
+                "or chronic ITP",
+                "PTI nouvellement diagnostiqué (< 3 mois) : hors indication (PTI persistant ou "
+                "chronique)",
             )
         )
     else:
@@ -174,10 +174,10 @@ def _good_candidate(p: Patient, phase: str | None) -> Check:
     return Check(
         "ELIG-GOOD-CANDIDATE",
         INFO,
-        "no good-candidate profile recorded (chronic ITP with ALPS/ALPS-like features, "
-        "Evans syndrome or other autoimmunity); not a contraindication",
-        "pas de profil de bon candidat renseigné (PTIC avec signes ALPS/ALPS-like, Evans "
-        "ou autre auto-immunité) ; ce n'est pas une contre-indication",
+        "no good-candidate profile recorded (chronic ITP with ALPS/ALPS-like features, Evans "
+        "syndrome or other autoimmunity); not a contraindication",
+        "pas de profil de bon candidat renseigné (PTIC avec signes ALPS/ALPS-like, Evans ou "
+        "autre auto-immunité) ; ce n'est pas une contre-indication",
     )
 
 
@@ -231,10 +231,10 @@ def _contraindications(p: Patient) -> list[Check]:
             Check(
                 "NO-OTHER-IS",
                 BLOCKING,
-                f"'{text}' ({substance.name_en}) is another immunosuppressant: never "
-                "combined with sirolimus in ITP",
-                f"« {text} » ({substance.name_fr}) est un autre immunosuppresseur : "
-                "jamais associé au sirolimus dans le PTI",
+                f"'{text}' ({substance.name_en}) is another immunosuppressant: never combined "
+                "with sirolimus in ITP",
+                f"« {text} » ({substance.name_fr}) est un autre immunosuppresseur : jamais "
+                "associé au sirolimus dans le PTI",
             )
         )
     if not others:

@@ -36,10 +36,10 @@ RULES: dict[str, Rule] = _catalogue(
     Rule(
         "ELIG-GOOD-CANDIDATE",
         "Bons candidats",
-        "Bons candidats : PTIC avec signes ALPS ou « ALPS-like », PTIC dans un contexte d'Evans ou "
-        "d'autre manifestation auto-immune. Informatif.",
-        "Good candidates: chronic ITP with ALPS or ALPS-like features, or within Evans syndrome or "
-        "another autoimmune disease. Informative only.",
+        "Bons candidats : PTIC avec signes ALPS ou « ALPS-like », PTIC dans un contexte d'Evans "
+        "ou d'autre manifestation auto-immune. Informatif.",
+        "Good candidates: chronic ITP with ALPS or ALPS-like features, or within Evans syndrome "
+        "or another autoimmune disease. Informative only.",
     ),
     Rule(
         "CI-HYPERSENSITIVITY",
@@ -62,10 +62,10 @@ RULES: dict[str, Rule] = _catalogue(
     Rule(
         "NO-OTHER-IS",
         "Précautions",
-        "Dans le PTIC, ne pas associer le sirolimus à un autre immunosuppresseur "
-        "(azathioprine, MMF, ciclosporine…).",
-        "In chronic ITP, never combine sirolimus with another immunosuppressant "
-        "(azathioprine, mycophenolate mofetil, ciclosporin…).",
+        "Dans le PTIC, ne pas associer le sirolimus à un autre immunosuppresseur (azathioprine, "
+        "MMF, ciclosporine…).",
+        "In chronic ITP, never combine sirolimus with another immunosuppressant (azathioprine, "
+        "mycophenolate mofetil, ciclosporin…).",
     ),
     Rule(
         "REG-OFF-LABEL",
@@ -112,8 +112,8 @@ RULES: dict[str, Rule] = _catalogue(
         "Suivi thérapeutique pharmacologique",
         "Dosage résiduel à l'équilibre : 7 jours après l'initiation et après toute modification, "
         "puis tous les 6 mois si le traitement est prolongé.",
-        "Trough at steady state: 7 days after initiation and after any dose change, then every "
-        "6 months if treatment goes on.",
+        "Trough at steady state: 7 days after initiation and after any dose change, then every 6 "
+        "months if treatment goes on.",
     ),
     Rule(
         "DOSE-NO-EARLY-INCREASE",
@@ -130,10 +130,10 @@ RULES: dict[str, Rule] = _catalogue(
     Rule(
         "DOSE-INCREASE",
         "Suivi thérapeutique pharmacologique",
-        "Sans réponse à 3 semaines et T0 < 4 ng/ml : augmentation possible à 2,5 mg/m²/j "
-        "(4 mg au plus), T0 à 7 jours de chaque augmentation.",
-        "No response at 3 weeks and trough < 4 ng/ml: the dose may go up to 2.5 mg/m²/day "
-        "(4 mg at most), trough 7 days after each increase.",
+        "Sans réponse à 3 semaines et T0 < 4 ng/ml : augmentation possible à 2,5 mg/m²/j (4 mg "
+        "au plus), T0 à 7 jours de chaque augmentation.",
+        "No response at 3 weeks and trough < 4 ng/ml: the dose may go up to 2.5 mg/m²/day (4 mg "
+        "at most), trough 7 days after each increase.",
     ),
     Rule(
         "TDM-NO-TARGET",
@@ -173,8 +173,8 @@ RULES: dict[str, Rule] = _catalogue(
         "Durée de traitement",
         "Après 12 mois de RC persistante sous traitement à l'équilibre : diminution progressive "
         "en 6 à 12 mois, pour une durée totale d'environ 2 ans.",
-        "After 12 months of persistent complete response on treatment at steady state: taper over "
-        "6 to 12 months, for about 2 years of treatment in all.",
+        "After 12 months of persistent complete response on treatment at steady state: taper "
+        "over 6 to 12 months, for about 2 years of treatment in all.",
     ),
     Rule(
         "TAPER-AFTER-PR",
@@ -190,8 +190,8 @@ RULES: dict[str, Rule] = _catalogue(
         "Surveillance spécifique",
         "Consultations M1, M3, M6, M12 puis tous les 6 mois si le traitement est prolongé "
         "(relais par l'équipe adulte après la transition).",
-        "Visits at M1, M3, M6, M12, then every 6 months while treatment goes on (adult team after "
-        "transition).",
+        "Visits at M1, M3, M6, M12, then every 6 months while treatment goes on (adult team "
+        "after transition).",
     ),
     Rule(
         "FOLLOW-COHORT",
@@ -287,10 +287,10 @@ RULES: dict[str, Rule] = _catalogue(
     Rule(
         "COST-MONTHLY",
         "Coût",
-        "Environ 220 € par mois pour un enfant de 1 m² (30 kg) sous solution buvable "
-        "(flacon de 60 ml à 1 mg/ml).",
-        "About 220 € a month for a 1 m² (30 kg) child on the oral solution (60 ml bottle, "
-        "1 mg/ml).",
+        "Environ 220 € par mois pour un enfant de 1 m² (30 kg) sous solution buvable (flacon de "
+        "60 ml à 1 mg/ml).",
+        "About 220 € a month for a 1 m² (30 kg) child on the oral solution (60 ml bottle, 1 "
+        "mg/ml).",
     ),
 )
 
