@@ -546,7 +546,14 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
         if r.steady_state and history.constant_since(r.date - timedelta(days=1)) == run_start
     )
     low = on_current is not None and on_current.ng_ml < LOW_BELOW_NG_ML
+    # The increase (an option left to the prescriber) needs only the absence of a response
+    # (not CR/R, so also no count yet); the stop (the primary proposal) needs a platelet count
+    # that shows no response: without one it is never proposed, and a warning asks for a count.
+    not_responding = not response.responding
     no_response = response.status == NO_RESPONSE
+    # "Après ajustement sur la PK": the PK adjustment is done when the steady-state trough on
+    # the current dose is ≥ 4 ng/ml (nothing left to adjust: DOSE-INCREASE needs < 4), or when
+    # the dose is already the realisable maximum (2.5 mg/m²/day or 4 mg/day).
     adjusted = (on_current is not None and not low) or current >= ceiling
 
     if response.status == NOT_EVALUABLE and days >= RESPONSE_EXPECTED_DAYS:
@@ -602,7 +609,7 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
                 "résiduel : ajuster d'abord ; arrêt si toujours inefficace après ajustement.",
             )
         )
-    if no_response and days >= NO_EARLY_INCREASE_DAYS and on_current is None:
+    if not_responding and days >= NO_EARLY_INCREASE_DAYS and on_current is None:
         decision.alerts.append(
             Alert(
                 "TDM-STEADY-STATE",
@@ -613,7 +620,7 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
                 "nécessaire avant de décider une augmentation.",
             )
         )
-    if no_response and low and current < ceiling:
+    if not_responding and low and current < ceiling:
         _increase(f, decision, on_current, days)
     if response.status in (COMPLETE_RESPONSE, RESPONSE) and low:
         decision.alerts.append(

@@ -237,6 +237,12 @@ def test_RESP_DELAY_not_adjusted_yet_offers_the_increase_and_warns():
     assert "RESP-DELAY" in rules_of(advice, "warning")
 
 
+def test_DOSE_INCREASE_offered_without_a_count_but_a_count_is_asked_for():
+    advice = run(on_day(28, troughs=[trough(day(7), 3.1)], platelets=[count(day(-1), 12)]))
+    assert [o["action"] for o in advice["options"]] == ["increase"]
+    assert "RESP-DELAY" in rules_of(advice, "warning")
+
+
 def test_RESP_DELAY_no_count_means_no_stop():
     advice = run(
         build(today="2026-04-05", troughs=[trough(day(7), 6.0)], platelets=[count(day(-1), 12)])
