@@ -84,7 +84,6 @@ _EFFECT = {
     "lowers": ("lowers", "loss of efficacy", "diminue", "d'inefficacité"),
 }
 _MECHANISM_FR = {
-    "CYP3A inhibitor": "inhibiteur du CYP3A",
     "P-gp inhibitor": "inhibiteur de la P-gp",
     "CYP3A and P-gp inhibitor": "inhibiteur du CYP3A et de la P-gp",
     "CYP3A inducer": "inducteur du CYP3A",

@@ -97,7 +97,6 @@ IMMUNOSUPPRESSANTS = (
 
 _RAISES = "raises"
 _LOWERS = "lowers"
-_CYP3A_INHIBITOR = "CYP3A inhibitor"
 _PGP_INHIBITOR = "P-gp inhibitor"
 _CYP3A_PGP_INHIBITOR = "CYP3A and P-gp inhibitor"
 _CYP3A_INDUCER = "CYP3A inducer"
