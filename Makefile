@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEV_ENV := DEBUG=1
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test pytest lint deps uv chromium demo bench backup restore messages
+.PHONY: run test pytest lint deps uv chromium demo bench backup restore loadtest messages
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -53,3 +53,8 @@ restore: deps
 	@test -n "$(BACKUP)" || { echo "Usage : make restore BACKUP=backups/<date>.json.gz [REPLACE=1]"; exit 2; }
 	$(APP_ENV) $(UV) run python manage.py migrate --noinput
 	$(APP_ENV) $(UV) run python manage.py restore "$(BACKUP)" $(if $(REPLACE),--replace)
+
+# A minute of concurrent users against gunicorn on loopback (not part of `make test`):
+# LOADTEST_ARGS="--users 12 --database postgres://postgres@127.0.0.1:5432/postgres".
+loadtest: deps
+	$(UV) run python tests/load/loadtest.py $(LOADTEST_ARGS)
