@@ -1,0 +1,130 @@
+"""What every clinical form shares: date widgets the browser understands, and the checks that
+keep an impossible date (in the future, before the child was born) out of the record."""
+
+from datetime import date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+DATE_INPUT = "%Y-%m-%d"
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATE_INPUT)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_INPUT)
+
+
+def date_field(label, *, required=True, help_text=""):
+    return forms.DateField(label=label, required=required, help_text=help_text,
+                           widget=DateInput(), input_formats=[DATE_INPUT, "%d/%m/%Y"])
+
+
+def datetime_field(label, *, help_text=""):
+    return forms.DateTimeField(label=label, help_text=help_text, widget=DateTimeInput(),
+                               input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M",
+                                              "%d/%m/%Y %H:%M"])
+
+
+def shown(day: date) -> str:
+    return formats.date_format(day, "d/m/Y")
+
+
+def check_not_future(value: date | datetime | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        if value > timezone.now():
+            raise ValidationError(_("La date et l'heure ne peuvent pas être dans le futur."),
+                                  code="future")
+    elif value > timezone.localdate():
+        raise ValidationError(_("La date ne peut pas être dans le futur."), code="future")
+
+
+def check_not_before_birth(value: date | datetime | None, birth_date: date) -> None:
+    if value is None:
+        return
+    day = timezone.localdate(value) if isinstance(value, datetime) else value
+    if day < birth_date:
+        raise ValidationError(
+            _("Date antérieure à la naissance du patient (%(birth)s).")
+            % {"birth": shown(birth_date)}, code="before_birth")
+
+
+class PatientRecordForm(forms.ModelForm):
+    """A record that belongs to one patient: its dates are checked against today and the
+    patient's birth date. `past_dates` names the date fields this applies to."""
+
+    past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, patient, **kwargs):
+        self.patient = patient
+        super().__init__(*args, **kwargs)
+        self.instance.patient = patient
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.past_dates:
+            value = cleaned.get(name)
+            try:
+                check_not_future(value)
+                check_not_before_birth(value, self.patient.birth_date)
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+
+class ReasonField(forms.CharField):
+    widget = forms.Textarea
+
+    def __init__(self, *, required=True, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("Raison"))
+        super().__init__(required=required, max_length=1000, strip=True, **kwargs)
+        self.widget.attrs.setdefault("rows", 2)
+
+
+class DecimalCommaField(forms.DecimalField):
+    """A decimal typed with the French comma (6,5) or the point (6.5)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+class NonNegativeField(DecimalCommaField):
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and value < 0:
+            raise ValidationError(_("La valeur ne peut pas être négative."), code="negative")
+
+
+class PlausibleField(DecimalCommaField):
+    """A body measure checked against plausible limits before its digits, so a slip (grams
+    typed as kilograms, metres as centimetres) gets the message that explains it."""
+
+    limits: tuple[float, float] = (0, 0)
+    unit = ""
+
+    def validate(self, value):
+        super().validate(value)
+        low, high = self.limits
+        if value is not None and not low <= value <= high:
+            raise ValidationError(
+                _("%(value)s %(unit)s est hors des valeurs plausibles %(low)s–%(high)s "
+                  "%(unit)s pour un enfant (erreur de saisie ?)")
+                % {"value": formats.number_format(value), "unit": self.unit,
+                   "low": formats.number_format(low), "high": formats.number_format(high)},
+                code="implausible")

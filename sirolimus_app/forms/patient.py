@@ -1,0 +1,66 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from protocol.bsa import age_problems
+from sirolimus_app.forms.common import DateInput, check_not_future
+from sirolimus_app.models import Patient
+
+
+class PatientForm(forms.ModelForm):
+    vzv_immune = forms.NullBooleanField(
+        label=gettext_lazy("Immunisé contre le VZV"), required=False,
+        widget=forms.NullBooleanSelect,
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "hospital_number", "last_name", "first_name", "birth_date", "sex",
+            "diagnosis_date", "itp_phase", "severity_signs", "workup_updated", "evans",
+            "alps_features", "other_autoimmunity", "allergies", "sirolimus_hypersensitivity",
+            "vzv_immune", "immunodeficiency", "prolonged_corticosteroids",
+            "obs_cerevance_registered", "bsa_formula", "form",
+        ]
+        widgets = {"birth_date": DateInput(), "diagnosis_date": DateInput()}
+        error_messages = {
+            "hospital_number": {"unique": gettext_lazy(
+                "Un patient porte déjà ce numéro de dossier.")},
+        }
+
+    def clean_hospital_number(self):
+        return self.cleaned_data["hospital_number"].strip().upper()
+
+    def clean_birth_date(self):
+        birth = self.cleaned_data["birth_date"]
+        check_not_future(birth)
+        problems = age_problems(birth, timezone.localdate())
+        if problems:
+            raise ValidationError(problems[0].message_fr, code="age")
+        return birth
+
+    def clean_diagnosis_date(self):
+        diagnosis = self.cleaned_data["diagnosis_date"]
+        check_not_future(diagnosis)
+        return diagnosis
+
+    def clean(self):
+        cleaned = super().clean()
+        birth, diagnosis = cleaned.get("birth_date"), cleaned.get("diagnosis_date")
+        if birth and diagnosis and diagnosis < birth:
+            self.add_error("diagnosis_date",
+                           _("Le diagnostic ne peut pas précéder la naissance."))
+        return cleaned
+
+
+class PatientEditForm(PatientForm):
+    """The patient form with the version it was loaded at (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version

@@ -1,0 +1,46 @@
+"""Small display helpers for the patient pages."""
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+
+import protocol
+from sirolimus_app.views import patients_present as present
+
+register = template.Library()
+
+
+@register.filter
+def rule_text(rule_id: str) -> str:
+    """The rule's short text in the interface language (shown as the rule ID's tooltip)."""
+    rule = protocol.RULES.get(rule_id)
+    if rule is None:
+        return ""
+    return rule.text_fr if (get_language() or "fr").startswith("fr") else rule.text_en
+
+
+@register.filter
+def age(birth_date) -> str:
+    """'9 ans', or '18 mois' under two years (how paediatricians say it)."""
+    today = timezone.localdate()
+    months = (today.year - birth_date.year) * 12 + today.month - birth_date.month
+    if today.day < birth_date.day:
+        months -= 1
+    if months < 24:
+        return ngettext("%(n)d mois", "%(n)d mois", months) % {"n": months}
+    years = months // 12
+    return ngettext("%(n)d an", "%(n)d ans", years) % {"n": years}
+
+
+@register.filter
+def tablets_text(tablets) -> str:
+    """{'2': 1, '0.5': 1} → '1 comprimé à 2 mg + 1 comprimé à 0,5 mg'."""
+    return present.tablets_text(tablets)
+
+
+@register.filter
+def num(value) -> str:
+    """A quantity without trailing zeros, with the language's decimal mark: 1.90 → '1,9'."""
+    if value in (None, ""):
+        return ""
+    return present.number(value)

@@ -1,0 +1,111 @@
+"""The patient page, the eligibility page and the dose proposal page: what the protocol
+engine says about this child today, with the means to act on it one click away."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sirolimus_app.access import get_patient_record_for_user, require_perm
+from sirolimus_app.forms import ProposalChoiceForm
+from sirolimus_app.models import AuditEvent, Prescription
+from sirolimus_app.services import patients as patient_services
+from sirolimus_app.services.errors import ServiceError
+from sirolimus_app.views import patients_present as present
+
+AUDIT_LINES_SHOWN = 200
+Status = Prescription.Status
+
+
+def _treatment(patient) -> dict:
+    """The prescriptions as the pages speak of them: current, pending, last refusal."""
+    by_recency = sorted(patient.prescriptions.all(), key=lambda p: (p.proposed_at, p.pk),
+                        reverse=True)
+    current = next((p for p in by_recency if p.status in Prescription.CURRENT_STATUSES), None)
+    pending = next((p for p in by_recency if p.status in (Status.PROPOSED, Status.VALIDATED)),
+                   None)
+    latest = by_recency[0] if by_recency else None
+    rejected = latest if latest and latest.status == Status.REJECTED else None
+    return {"current": current, "pending": pending, "rejected": rejected,
+            "prescriptions": by_recency}
+
+
+def _advice_context(request, patient) -> dict:
+    result = patient_services.advise_safely(patient)
+    advice = result.advice if result else None
+    links = present.fixes(patient, request.user.get_all_permissions())
+    treatment = _treatment(patient)
+    alerts = present.alerts(advice)
+    return {
+        "patient": patient,
+        "advice": advice,
+        "engine_failed": result is None,
+        "problems": present.problem_rows(result.problems if result else [], links),
+        "fixes": links,
+        "alerts": alerts,
+        "toxic_alert": next((a for a in alerts if a.rule == "TOX-SUSPEND"
+                             and a.severity == "critical"), None),
+        "proposals": present.proposals(advice, treatment["current"]),
+        "taper_steps": present.taper_steps(advice),
+        **treatment,
+    }
+
+
+@require_http_methods(["GET"])
+def patient_detail(request, pk):
+    patient = get_patient_record_for_user(request.user, pk)
+    context = _advice_context(request, patient)
+    advice = context["advice"] or {}
+    response = advice.get("response") or {}
+    events = AuditEvent.objects.filter(patient=patient).select_related("user")
+    audit = present.audit_rows(events[:AUDIT_LINES_SHOWN])
+    context.update(
+        troughs=present.trough_rows(patient.troughs.all(), advice),
+        due=present.due_items(advice.get("next")),
+        response_label=present.RESPONSE_LABELS.get(response.get("status")),
+        response=response,
+        response_since=present.iso(response.get("since")),
+        measurement=next(iter(patient.measurements.all()), None),
+        platelets=[lab for lab in patient.lab_results.all() if lab.kind == "platelets"][:5],
+        audit=audit,
+        audit_truncated=len(audit) >= AUDIT_LINES_SHOWN,
+    )
+    return render(request, "patients/detail.html", context)
+
+
+@require_http_methods(["GET"])
+def patient_eligibility(request, pk):
+    patient = get_patient_record_for_user(request.user, pk)
+    context = _advice_context(request, patient)
+    context["checks"] = present.eligibility_checks(context["advice"], context["fixes"])
+    return render(request, "patients/eligibility.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def patient_proposal(request, pk):
+    if request.method == "POST":
+        require_perm(request.user, "propose_prescription")
+    patient = get_patient_record_for_user(request.user, pk)
+    error = None
+    if request.method == "POST":
+        form = ProposalChoiceForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                prescription = patient_services.propose_choice(
+                    request.user, patient.pk, data["choice"], data["action"],
+                    data["mg_per_day"], data["reason"])
+            except (ServiceError, ValidationError) as refusal:
+                error = getattr(refusal, "message", None) or " ".join(refusal.messages)
+            else:
+                messages.success(request, _(
+                    "Prescription proposée (%(mg)s mg/j) : elle attend la validation "
+                    "pharmaceutique avant toute administration.")
+                    % {"mg": present.number(prescription.mg_per_day)})
+                return redirect("patient_detail", patient.pk)
+        else:
+            error = _("Choix de proposition invalide : rechargez la page.")
+    context = _advice_context(request, patient)
+    context["error"] = error
+    return render(request, "patients/proposal.html", context)
