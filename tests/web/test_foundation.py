@@ -63,8 +63,10 @@ def test_database_url_selects_postgresql_and_rejects_unknown_schemes(monkeypatch
 
 
 def _manage(*args, **extra_env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY",
-                                                               "ALLOWED_HOSTS"}}
+    # A clean production-like environment: no test-only variable (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly reports).
+    dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in dropped}
     environ.update(DJANGO_SETTINGS_MODULE="sirolimus_app.settings", **extra_env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ,
                           capture_output=True, text=True, timeout=120)
