@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,10 +10,21 @@ from sirolimus_app.forms.common import DateInput, check_not_future
 from sirolimus_app.models import Patient
 
 
+class VzvImmunity(models.TextChoices):
+    UNKNOWN = "unknown", gettext_lazy("Inconnu")
+    IMMUNE = "true", gettext_lazy("Oui")
+    NOT_IMMUNE = "false", gettext_lazy("Non")
+
+
+VZV_VALUES = {VzvImmunity.IMMUNE: True, VzvImmunity.NOT_IMMUNE: False}
+
+
 class PatientForm(forms.ModelForm):
-    vzv_immune = forms.NullBooleanField(
-        label=gettext_lazy("Immunisé contre le VZV"), required=False,
-        widget=forms.NullBooleanSelect,
+    # A strict yes/no/unknown list: Django's NullBooleanField would read a tampered value as
+    # "unknown" instead of refusing it.
+    vzv_immune = forms.TypedChoiceField(
+        label=gettext_lazy("Immunisé contre le VZV"), choices=VzvImmunity.choices,
+        coerce=VZV_VALUES.get, required=False, empty_value=None,
     )
 
     class Meta:
@@ -29,6 +41,13 @@ class PatientForm(forms.ModelForm):
             "hospital_number": {"unique": gettext_lazy(
                 "Un patient porte déjà ce numéro de dossier.")},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            known = {True: VzvImmunity.IMMUNE, False: VzvImmunity.NOT_IMMUNE}
+            self.initial["vzv_immune"] = known.get(self.instance.vzv_immune,
+                                                   VzvImmunity.UNKNOWN)
 
     def clean_hospital_number(self):
         return self.cleaned_data["hospital_number"].strip().upper()
