@@ -26,7 +26,6 @@ from .dosing import (
     TABLETS,
     Proposal,
     bounded,
-    fmt,
     increase_dose,
     is_realisable,
     limiting_rule,
@@ -40,7 +39,8 @@ from .monitoring import Item
 from .response import COMPLETE_RESPONSE, NO_RESPONSE, NOT_EVALUABLE, RESPONSE, Response, assess
 from .rules import cite
 from .taper import Taper, lowest_dose, to_stop
-from .troughs import LOW_BELOW_NG_ML, TOXIC, TroughReading, interpret, show
+from .text import date_en, date_fr, num_en, num_fr
+from .troughs import LOW_BELOW_NG_ML, TOXIC, TroughReading, interpret, show_en, show_fr
 
 NO_EARLY_INCREASE_DAYS = 21  # DOSE-NO-EARLY-INCREASE: not during the first 3 weeks (days 0–20)
 RESPONSE_EXPECTED_DAYS = 28  # RESP-DELAY: 4 weeks
@@ -145,8 +145,8 @@ def advise(course: Course) -> Advice:
                 Alert(
                     "FOLLOW-VISITS",
                     INFO,
-                    f"Sirolimus stopped for good on {history.current.start.isoformat()}.",
-                    f"Sirolimus arrêté définitivement le {history.current.start.isoformat()}.",
+                    f"Sirolimus stopped for good on {date_en(history.current.start)}.",
+                    f"Sirolimus arrêté définitivement le {date_fr(history.current.start)}.",
                 )
             ],
         )
@@ -183,10 +183,10 @@ def advise(course: Course) -> Advice:
             Alert(
                 "COST-MONTHLY",
                 INFO,
-                f"About {cost.eur_per_month} € a month ({fmt(cost.ml_per_month)} ml of 1 mg/ml "
-                "solution, 220 € per 60 ml bottle).",
-                f"Environ {cost.eur_per_month} € par mois ({fmt(cost.ml_per_month)} ml de "
-                "solution à 1 mg/ml, 220 € le flacon de 60 ml).",
+                f"About {num_en(cost.eur_per_month)} € a month ({num_en(cost.ml_per_month)} ml of "
+                "1 mg/ml solution, 220 € per 60 ml bottle).",
+                f"Environ {num_fr(cost.eur_per_month)} € par mois ({num_fr(cost.ml_per_month)} ml "
+                "de solution à 1 mg/ml, 220 € le flacon de 60 ml).",
             )
         )
 
@@ -246,9 +246,9 @@ def _history_alerts(f: _Facts) -> list[Alert]:
         Alert(
             "DOSE-CAP",
             WARNING,
-            f"Recorded dose of {fmt(e.mg_per_day)} mg/day from {e.start.isoformat()} is above the "
-            "4 mg/day maximum.",
-            f"Dose enregistrée de {fmt(e.mg_per_day)} mg/j à partir du {e.start.isoformat()} "
+            f"Recorded dose of {num_en(e.mg_per_day)} mg/day from {date_en(e.start)} is above "
+            "the 4 mg/day maximum.",
+            f"Dose enregistrée de {num_fr(e.mg_per_day)} mg/j à partir du {date_fr(e.start)} "
             "au-dessus du maximum de 4 mg/j.",
         )
         for e in f.course.doses
@@ -263,7 +263,8 @@ def _start(f: _Facts) -> _Decision:
     form, bsa = f.course.form, f.bsa
     started = start_dose(bsa, form)
     low, high = 2 * bsa.m2, Decimal("2.5") * bsa.m2
-    span = f"{fmt(low.quantize(Decimal('0.01')))}–{fmt(high.quantize(Decimal('0.01')))} mg"
+    span_en = f"{num_en(low, 2)}–{num_en(high, 2)} mg"
+    span_fr = f"{num_fr(low, 2)}–{num_fr(high, 2)} mg"
     if started.proposal is None:
         return _Decision(
             nothing("none", form, bsa, cite("FORM-PRESENTATIONS", "DOSE-RANGE")),
@@ -271,12 +272,12 @@ def _start(f: _Facts) -> _Decision:
                 Alert(
                     "FORM-PRESENTATIONS",
                     WARNING,
-                    f"No dose measurable in 0.1 ml steps falls within 2–2.5 mg/m²/day ({span}) "
-                    f"for {bsa.m2} m²: ask the pharmacy for a suitable preparation; no dose is "
-                    "proposed.",
+                    "No dose measurable in 0.1 ml steps falls within 2–2.5 mg/m²/day "
+                    f"({span_en}) for {num_en(bsa.m2)} m²: ask the pharmacy for a suitable "
+                    "preparation; no dose is proposed.",
                     "Aucune dose mesurable par pas de 0,1 ml n'est comprise entre 2 et 2,5 "
-                    f"mg/m²/j ({span}) pour {bsa.m2} m² : voir avec la pharmacie une préparation "
-                    "adaptée ; aucune dose n'est proposée.",
+                    f"mg/m²/j ({span_fr}) pour {num_fr(bsa.m2)} m² : voir avec la pharmacie une "
+                    "préparation adaptée ; aucune dose n'est proposée.",
                 )
             ],
         )
@@ -288,12 +289,12 @@ def _start(f: _Facts) -> _Decision:
                 "FORM-PRESENTATIONS",
                 WARNING,
                 "Tablets cannot give this child's dose: no multiple of 0.5 mg falls within 2–2.5 "
-                f"mg/m²/day ({span}) and tablets must not be split or crushed. The 1 mg/ml oral "
-                f"solution is proposed instead ({fmt(dose.mg_per_day)} ml).",
+                f"mg/m²/day ({span_en}) and tablets must not be split or crushed. The 1 mg/ml "
+                f"oral solution is proposed instead ({num_en(dose.mg_per_day)} ml).",
                 "Les comprimés ne permettent pas la dose de cet enfant : aucun multiple de 0,5 "
-                f"mg n'est compris entre 2 et 2,5 mg/m²/j ({span}) et les comprimés ne doivent "
+                f"mg n'est compris entre 2 et 2,5 mg/m²/j ({span_fr}) et les comprimés ne doivent "
                 "être ni coupés ni écrasés. La solution buvable à 1 mg/ml est proposée "
-                f"({fmt(dose.mg_per_day)} ml).",
+                f"({num_fr(dose.mg_per_day)} ml).",
             )
         )
     if dose.working.cap_applied:
@@ -301,10 +302,10 @@ def _start(f: _Facts) -> _Decision:
             Alert(
                 "DOSE-CAP",
                 INFO,
-                f"2 mg/m²/day would be {fmt(dose.working.raw_mg)} mg: capped at 4 mg/day "
-                f"({dose.mg_per_m2_per_day} mg/m²/day).",
-                f"2 mg/m²/j donneraient {fmt(dose.working.raw_mg)} mg : plafonné à 4 mg/j "
-                f"({dose.mg_per_m2_per_day} mg/m²/j).",
+                f"2 mg/m²/day would be {num_en(dose.working.raw_mg)} mg: capped at 4 mg/day "
+                f"({num_en(dose.mg_per_m2_per_day)} mg/m²/day).",
+                f"2 mg/m²/j donneraient {num_fr(dose.working.raw_mg)} mg : plafonné à 4 mg/j "
+                f"({num_fr(dose.mg_per_m2_per_day)} mg/m²/j).",
             )
         )
     return decision
@@ -354,39 +355,39 @@ def _toxicity(f: _Facts) -> tuple[_Decision | None, list[Alert]]:
                 f,
                 WARNING,
                 None,
-                f"Suspended since {since.isoformat()} after a trough of {show(trigger.ng_ml)} "
-                f"ng/ml ({trigger.date.isoformat()}): control trough due on {due.isoformat()} "
+                f"Suspended since {date_en(since)} after a trough of {show_en(trigger.ng_ml)} "
+                f"ng/ml ({date_en(trigger.date)}): control trough due on {date_en(due)} "
                 "(48 h after stopping) before any restart.",
-                f"Suspendu depuis le {since.isoformat()} après un résiduel à "
-                f"{show(trigger.ng_ml)} ng/ml ({trigger.date.isoformat()}) : contrôle à 48 h le "
-                f"{due.isoformat()} avant toute reprise.",
+                f"Suspendu depuis le {date_fr(since)} après un résiduel à "
+                f"{show_fr(trigger.ng_ml)} ng/ml ({date_fr(trigger.date)}) : contrôle à 48 h le "
+                f"{date_fr(due)} avant toute reprise.",
             ), []
         if control.zone == TOXIC:
             return _suspended(
                 f,
                 CRITICAL,
                 control.date,
-                f"Control trough still toxic: {show(control.ng_ml)} ng/ml on "
-                f"{control.date.isoformat()}: stay suspended, new control 48 h later.",
-                f"Résiduel de contrôle encore toxique : {show(control.ng_ml)} ng/ml le "
-                f"{control.date.isoformat()} : rester suspendu, nouveau contrôle 48 h plus tard.",
+                f"Control trough still toxic: {show_en(control.ng_ml)} ng/ml on "
+                f"{date_en(control.date)}: stay suspended, new control 48 h later.",
+                f"Résiduel de contrôle encore toxique : {show_fr(control.ng_ml)} ng/ml le "
+                f"{date_fr(control.date)} : rester suspendu, nouveau contrôle 48 h plus tard.",
             ), []
         return _resume(f, history.dose_before(since), control), []
     latest = f.latest(f.readings)
     if latest is None or latest.zone != TOXIC:
         return None, []
     if not any(e.mg_per_day == 0 and e.start >= latest.date for e in history.entries):
-        due = (today + CONTROL_AFTER).isoformat()
+        due = today + CONTROL_AFTER
         return _suspended(
             f,
             CRITICAL,
             today,
-            f"Trough {show(latest.ng_ml)} ng/ml on {latest.date.isoformat()} is above 15 ng/ml: "
-            f"suspend sirolimus now, control trough 48 h after stopping ({due} if stopped "
-            "today), then restart at half the dose.",
-            f"Résiduel à {show(latest.ng_ml)} ng/ml le {latest.date.isoformat()}, > 15 ng/ml : "
-            f"suspendre le sirolimus, contrôle à 48 h de l'arrêt (le {due} si arrêt ce jour), "
-            "puis reprise à la moitié de la dose.",
+            f"Trough {show_en(latest.ng_ml)} ng/ml on {date_en(latest.date)} is above 15 ng/ml: "
+            f"suspend sirolimus now, control trough 48 h after stopping ({date_en(due)} if "
+            "stopped today), then restart at half the dose.",
+            f"Résiduel à {show_fr(latest.ng_ml)} ng/ml le {date_fr(latest.date)}, > 15 ng/ml : "
+            f"suspendre le sirolimus, contrôle à 48 h de l'arrêt (le {date_fr(due)} si arrêt ce "
+            "jour), puis reprise à la moitié de la dose.",
         ), []
     # A suspension was recorded after the toxic trough and the child restarted without a
     # control on record: not suspended again (the protocol's suspension happened), but say so.
@@ -394,10 +395,10 @@ def _toxicity(f: _Facts) -> tuple[_Decision | None, list[Alert]]:
         Alert(
             "TOX-SUSPEND",
             WARNING,
-            f"Restarted after the toxic trough of {latest.date.isoformat()} without a control "
+            f"Restarted after the toxic trough of {date_en(latest.date)} without a control "
             "trough ≤ 15 ng/ml on record: check a trough now; the restart dose is half the "
             "previous one.",
-            f"Reprise après le résiduel toxique du {latest.date.isoformat()} sans contrôle ≤ 15 "
+            f"Reprise après le résiduel toxique du {date_fr(latest.date)} sans contrôle ≤ 15 "
             "ng/ml enregistré : doser le résiduel maintenant ; la dose de reprise est la moitié "
             "de la précédente.",
         )
@@ -420,8 +421,8 @@ def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
     bsa, form = f.bsa, f.course.form
     half = before / 2
     basis = (
-        f"half of the pre-suspension dose {fmt(before)} mg",
-        f"moitié de la dose avant suspension {fmt(before, True)} mg",
+        f"half of the pre-suspension dose {num_en(before)} mg",
+        f"moitié de la dose avant suspension {num_fr(before)} mg",
     )
     working = bounded(half, bsa, form, *basis)
     alerts = []
@@ -432,10 +433,10 @@ def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
             Alert(
                 "FORM-PRESENTATIONS",
                 WARNING,
-                f"Half the dose ({fmt(half)} mg) cannot be given with whole tablets: the 1 mg/ml "
-                "oral solution is proposed.",
-                f"La moitié de la dose ({fmt(half)} mg) n'est pas réalisable en comprimés entiers "
-                ": la solution buvable à 1 mg/ml est proposée.",
+                f"Half the dose ({num_en(half)} mg) cannot be given with whole tablets: the "
+                "1 mg/ml oral solution is proposed.",
+                f"La moitié de la dose ({num_fr(half)} mg) n'est pas réalisable en comprimés "
+                "entiers : la solution buvable à 1 mg/ml est proposée.",
             )
         )
     if working.mg_per_day == 0:
@@ -452,12 +453,12 @@ def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
         Alert(
             "TOX-SUSPEND",
             WARNING,
-            f"Control trough {show(control.ng_ml)} ng/ml on {control.date.isoformat()} (≤ 15): "
-            f"resume at half the dose, {fmt(dose.mg_per_day)} mg/day (was {fmt(before)} mg/day); "
-            "trough 7 days after the restart.",
-            f"Résiduel de contrôle {show(control.ng_ml)} ng/ml le {control.date.isoformat()} (≤ "
-            f"15) : reprise à la moitié de la dose, {fmt(dose.mg_per_day)} mg/j (au lieu de "
-            f"{fmt(before)} mg/j) ; résiduel 7 jours après la reprise.",
+            f"Control trough {show_en(control.ng_ml)} ng/ml on {date_en(control.date)} (≤ 15): "
+            f"resume at half the dose, {num_en(dose.mg_per_day)} mg/day (was {num_en(before)} "
+            "mg/day); trough 7 days after the restart.",
+            f"Résiduel de contrôle {show_fr(control.ng_ml)} ng/ml le {date_fr(control.date)} (≤ "
+            f"15) : reprise à la moitié de la dose, {num_fr(dose.mg_per_day)} mg/j (au lieu de "
+            f"{num_fr(before)} mg/j) ; résiduel 7 jours après la reprise.",
         )
     )
     restart_trough = monitoring.trough_item(
@@ -470,7 +471,7 @@ def _current_dose(f: _Facts) -> _Decision:
     """Continue the current dose if it is realisable and within the ceilings for today's BSA
     (a child who lost weight may now be above 2.5 mg/m²/day); otherwise bring it down."""
     current, form, bsa = f.history.current.mg_per_day, f.course.form, f.bsa
-    basis = (f"current dose {fmt(current)} mg/day", f"dose actuelle {fmt(current, True)} mg/j")
+    basis = (f"current dose {num_en(current)} mg/day", f"dose actuelle {num_fr(current)} mg/j")
     for candidate in (form, SOLUTION):
         if is_realisable(current, candidate) and current <= max_dose(bsa.m2, candidate):
             dose = Proposal(
@@ -488,10 +489,10 @@ def _current_dose(f: _Facts) -> _Decision:
                     Alert(
                         "FORM-PRESENTATIONS",
                         WARNING,
-                        f"{fmt(current)} mg/day cannot be given with whole tablets: give it as "
-                        f"the 1 mg/ml oral solution ({fmt(current)} ml).",
-                        f"{fmt(current)} mg/j n'est pas réalisable en comprimés entiers : la "
-                        f"donner en solution buvable à 1 mg/ml ({fmt(current)} ml).",
+                        f"{num_en(current)} mg/day cannot be given with whole tablets: give it "
+                        f"as the 1 mg/ml oral solution ({num_en(current)} ml).",
+                        f"{num_fr(current)} mg/j n'est pas réalisable en comprimés entiers : la "
+                        f"donner en solution buvable à 1 mg/ml ({num_fr(current)} ml).",
                     )
                 ]
             )
@@ -522,9 +523,9 @@ def _current_dose(f: _Facts) -> _Decision:
             Alert(
                 rules[0],
                 WARNING,
-                f"Current dose {fmt(current)} mg/day is {why[0]}: {fmt(dose.mg_per_day)} mg/day "
-                "proposed.",
-                f"Dose actuelle {fmt(current)} mg/j {why[1]} : {fmt(dose.mg_per_day)} mg/j "
+                f"Current dose {num_en(current)} mg/day is {why[0]}: "
+                f"{num_en(dose.mg_per_day)} mg/day proposed.",
+                f"Dose actuelle {num_fr(current)} mg/j {why[1]} : {num_fr(dose.mg_per_day)} mg/j "
                 "proposés.",
             )
         ],
@@ -574,28 +575,34 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
             Alert(
                 "RESP-DELAY",
                 INFO,
-                f"No response on day {days} (count of {response.assessed_on.isoformat()}); a "
+                f"No response on day {days} (count of {date_en(response.assessed_on)}); a "
                 "response is expected within 4 weeks.",
-                f"Pas de réponse à J{days} (numération du {response.assessed_on.isoformat()}) ; "
+                f"Pas de réponse à J{days} (numération du {date_fr(response.assessed_on)}) ; "
                 "la réponse est attendue en 4 semaines.",
             )
         )
     if no_response and at_3_months:
         if adjusted:
-            how = (
-                f"steady-state trough {show(on_current.ng_ml)} ng/ml"
+            how_en, how_fr = (
+                (
+                    f"steady-state trough {show_en(on_current.ng_ml)} ng/ml",
+                    f"résiduel à l'équilibre {show_fr(on_current.ng_ml)} ng/ml",
+                )
                 if on_current is not None and not low
-                else f"dose at the maximum {fmt(current)} mg/day"
+                else (
+                    f"dose at the maximum {num_en(current)} mg/day",
+                    f"dose au maximum, {num_fr(current)} mg/j",
+                )
             )
             decision.dose = nothing("stop", form, bsa, cite("RESP-DELAY"))
             decision.alerts.append(
                 Alert(
                     "RESP-DELAY",
                     CRITICAL,
-                    f"No response at 3 months despite PK-guided adjustment ({how}): stop "
+                    f"No response at 3 months despite PK-guided adjustment ({how_en}): stop "
                     "sirolimus.",
-                    f"Pas de réponse à 3 mois malgré l'ajustement sur la PK ({how}) : arrêter le "
-                    "sirolimus.",
+                    f"Pas de réponse à 3 mois malgré l'ajustement sur la PK ({how_fr}) : arrêter "
+                    "le sirolimus.",
                 )
             )
             return
@@ -627,10 +634,10 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
             Alert(
                 "TDM-NO-TARGET",
                 INFO,
-                f"Responding with a trough of {show(on_current.ng_ml)} ng/ml (< 4): no increase "
-                "needed; there is no validated target in ITP and efficacy at sub-therapeutic "
-                "levels is common.",
-                f"Réponse avec un résiduel à {show(on_current.ng_ml)} ng/ml (< 4) : inutile "
+                f"Responding with a trough of {show_en(on_current.ng_ml)} ng/ml (< 4): no "
+                "increase needed; there is no validated target in ITP and efficacy at "
+                "sub-therapeutic levels is common.",
+                f"Réponse avec un résiduel à {show_fr(on_current.ng_ml)} ng/ml (< 4) : inutile "
                 "d'augmenter ; pas de cible validée dans le PTI et l'efficacité à taux "
                 "infra-thérapeutique est fréquente.",
             )
@@ -646,11 +653,11 @@ def _increase(f: _Facts, decision: _Decision, trough: TroughReading, days: int) 
             Alert(
                 "DOSE-NO-EARLY-INCREASE",
                 INFO,
-                f"Trough {show(trough.ng_ml)} ng/ml without response, but day {days}: no increase "
-                f"during the first 3 weeks (possible from {allowed.isoformat()}, day 21).",
-                f"Résiduel {show(trough.ng_ml)} ng/ml sans réponse, mais J{days} : pas "
+                f"Trough {show_en(trough.ng_ml)} ng/ml without response, but day {days}: no "
+                f"increase during the first 3 weeks (possible from {date_en(allowed)}, day 21).",
+                f"Résiduel {show_fr(trough.ng_ml)} ng/ml sans réponse, mais J{days} : pas "
                 "d'augmentation pendant les 3 premières semaines (possible à partir du "
-                f"{allowed.isoformat()}, J21).",
+                f"{date_fr(allowed)}, J21).",
             )
         )
         return
@@ -676,12 +683,12 @@ def _increase(f: _Facts, decision: _Decision, trough: TroughReading, days: int) 
         Alert(
             "DOSE-INCREASE",
             INFO,
-            f"No response and steady-state trough {show(trough.ng_ml)} ng/ml (< 4): the dose may "
-            f"be raised to 2.5 mg/m²/day, {fmt(working.mg_per_day)} mg/day (4 mg at most), with a "
-            "trough 7 days after the increase.",
-            f"Pas de réponse et résiduel à l'équilibre {show(trough.ng_ml)} ng/ml (< 4) : "
-            f"augmentation possible à 2,5 mg/m²/j, soit {fmt(working.mg_per_day)} mg/j (4 mg au "
-            "plus), résiduel 7 jours après l'augmentation.",
+            f"No response and steady-state trough {show_en(trough.ng_ml)} ng/ml (< 4): the dose "
+            f"may be raised to 2.5 mg/m²/day, {num_en(working.mg_per_day)} mg/day (4 mg at "
+            "most), with a trough 7 days after the increase.",
+            f"Pas de réponse et résiduel à l'équilibre {show_fr(trough.ng_ml)} ng/ml (< 4) : "
+            f"augmentation possible à 2,5 mg/m²/j, soit {num_fr(working.mg_per_day)} mg/j (4 mg "
+            "au plus), résiduel 7 jours après l'augmentation.",
         )
     )
 
@@ -702,11 +709,11 @@ def _taper(f: _Facts, decision: _Decision) -> None:
             months = min(max(months, CR_TAPER_MONTHS[0]), CR_TAPER_MONTHS[1])
             taper = to_stop("TAPER-AFTER-CR", current, form, today, months, bsa.m2)
             en = (
-                f"Complete response for 12 months or more (since {response.since.isoformat()}): "
+                f"Complete response for 12 months or more (since {date_en(response.since)}): "
                 f"taper over {months} months, for about 2 years of treatment in all."
             )
             fr = (
-                f"RC depuis 12 mois ou plus (depuis le {response.since.isoformat()}) : diminution "
+                f"RC depuis 12 mois ou plus (depuis le {date_fr(response.since)}) : diminution "
                 f"progressive sur {months} mois, pour une durée totale d'environ 2 ans."
             )
         elif today >= add_months(history.start, LOWEST_DOSE_AFTER_MONTHS):
@@ -739,8 +746,8 @@ def _taper(f: _Facts, decision: _Decision) -> None:
         first.mg_per_day,
         bsa,
         form,
-        f"first taper step ({first.start.isoformat()})",
-        f"premier palier ({first.start.isoformat()})",
+        f"first taper step ({date_en(first.start)})",
+        f"premier palier ({date_fr(first.start)})",
         ROUND_FLOOR,
     )
     action = "decrease" if first.mg_per_day > 0 else "stop"

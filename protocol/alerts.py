@@ -8,6 +8,7 @@ from .course import Course, Patient
 from .eligibility import BLOCKING, MISSING, Check
 from .rules import rule
 from .substances import INTERACTIONS, find
+from .text import date_en, date_fr
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
 SEVERITIES = (CRITICAL, WARNING, INFO)  # display order
@@ -73,7 +74,7 @@ def interactions(patient: Patient) -> list[Alert]:
                 f"{s.source}.",
                 f"« {text} » ({s.name_fr}, {_MECHANISM_FR[s.mechanism]}) {effect_fr} les "
                 f"concentrations de sirolimus (risque {risk_fr}) : contrôler le résiduel 7 jours "
-                f"après son introduction ou son arrêt. Source : {s.source}.",
+                f"après son introduction ou son arrêt. Source : {s.source_fr or s.source}.",
             )
         )
     return alerts
@@ -246,24 +247,39 @@ _EVENT_ADVICE = {
     ),
 }
 
+# The adverse-event kinds of the input, as the French messages name them.
+_EVENT_KIND_FR = {
+    "aphthae": "aphtes",
+    "digestive": "troubles digestifs",
+    "infection": "infection",
+    "fever": "fièvre",
+    "angioedema": "angio-œdème",
+    "pericardial_effusion": "épanchement péricardique",
+    "cytopenia": "cytopénie",
+    "hypertension": "hypertension artérielle",
+    "dyslipidaemia": "troubles lipidiques",
+    "other": "autre",
+}
+
 
 def adverse_events(course: Course) -> list[Alert]:
     """Advice on each recorded adverse event, its pharmacovigilance declaration, and the trough
     that documents the concentration at the time."""
     alerts = []
     for event in course.adverse_events:
-        when = event.date.isoformat()
+        when_en, when_fr = date_en(event.date), date_fr(event.date)
+        kind_fr = _EVENT_KIND_FR[event.kind]
         if event.kind in _EVENT_ADVICE:
             rule_id, severity, en, fr = _EVENT_ADVICE[event.kind]
-            alerts.append(Alert(rule_id, severity, f"{when}: {en}.", f"{when} : {fr}."))
+            alerts.append(Alert(rule_id, severity, f"{when_en}: {en}.", f"{when_fr} : {fr}."))
         if event.declared is None:
             alerts.append(
                 Alert(
                     "FOLLOW-PHARMACOVIGILANCE",
                     WARNING,
-                    f"Adverse event of {when} ({event.kind}) not yet declared to "
+                    f"Adverse event of {when_en} ({event.kind}) not yet declared to "
                     "pharmacovigilance.",
-                    f"Effet indésirable du {when} ({event.kind}) non encore déclaré en "
+                    f"Effet indésirable du {when_fr} ({kind_fr}) non encore déclaré en "
                     "pharmacovigilance.",
                 )
             )
@@ -272,9 +288,9 @@ def adverse_events(course: Course) -> list[Alert]:
                 Alert(
                     "AE-TROUGH",
                     WARNING,
-                    f"No trough since the adverse event of {when}: measure one to document "
+                    f"No trough since the adverse event of {when_en}: measure one to document "
                     "concentration and toxicity.",
-                    f"Pas de résiduel depuis l'effet indésirable du {when} : en doser un pour "
+                    f"Pas de résiduel depuis l'effet indésirable du {when_fr} : en doser un pour "
                     "documenter la relation concentration/toxicité.",
                 )
             )

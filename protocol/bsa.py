@@ -8,21 +8,30 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .text import date_en, date_fr, num_en, num_fr
+
+Formula = tuple[str, str, Callable[[float, float], float]]  # English, French, compute
+
+
+def _power_law(a: float, b: float, c: float) -> Formula:
+    """a × weight^b × height^c (kg, cm)."""
+    return (
+        f"{num_en(a)} × weight^{num_en(b)} × height^{num_en(c)}",
+        f"{num_fr(a)} × poids^{num_fr(b)} × taille^{num_fr(c)}",
+        lambda w, h: a * w**b * h**c,
+    )
+
+
 # Each formula takes weight in kg and height in cm and gives m².
-FORMULAS: dict[str, tuple[str, Callable[[float, float], float]]] = {
-    "mosteller": ("√(taille cm × poids kg / 3600)", lambda w, h: math.sqrt(h * w / 3600)),
-    "haycock": (
-        "0.024265 × poids^0.5378 × taille^0.3964",
-        lambda w, h: 0.024265 * w**0.5378 * h**0.3964,
+FORMULAS: dict[str, Formula] = {
+    "mosteller": (
+        "√(height cm × weight kg / 3600)",
+        "√(taille cm × poids kg / 3600)",
+        lambda w, h: math.sqrt(h * w / 3600),
     ),
-    "dubois": (
-        "0.007184 × poids^0.425 × taille^0.725",
-        lambda w, h: 0.007184 * w**0.425 * h**0.725,
-    ),
-    "gehan_george": (
-        "0.0235 × poids^0.51456 × taille^0.42246",
-        lambda w, h: 0.0235 * w**0.51456 * h**0.42246,
-    ),
+    "haycock": _power_law(0.024265, 0.5378, 0.3964),
+    "dubois": _power_law(0.007184, 0.425, 0.725),
+    "gehan_george": _power_law(0.0235, 0.51456, 0.42246),
 }
 DEFAULT_FORMULA = "mosteller"
 
@@ -51,49 +60,52 @@ def plausibility(weight_kg: float, height_cm: float) -> list[Implausible]:
         problems.append(
             Implausible(
                 "weight_kg",
-                f"must be > 0 kg, got {weight_kg:g}",
-                f"doit être > 0 kg, reçu {weight_kg:g}",
+                f"must be > 0 kg, got {num_en(weight_kg)}",
+                f"doit être > 0 kg, reçu {num_fr(weight_kg)}",
             )
         )
     elif not WEIGHT_KG[0] <= weight_kg <= WEIGHT_KG[1]:
         problems.append(
             Implausible(
                 "weight_kg",
-                f"{weight_kg:g} kg is outside the plausible range "
-                f"{WEIGHT_KG[0]:g}–{WEIGHT_KG[1]:g} kg for a child (typing error?)",
-                f"{weight_kg:g} kg est hors des valeurs plausibles "
-                f"{WEIGHT_KG[0]:g}–{WEIGHT_KG[1]:g} kg pour un enfant (erreur de saisie ?)",
+                f"{num_en(weight_kg)} kg is outside the plausible range "
+                f"{num_en(WEIGHT_KG[0])}–{num_en(WEIGHT_KG[1])} kg for a child (typing error?)",
+                f"{num_fr(weight_kg)} kg est hors des valeurs plausibles "
+                f"{num_fr(WEIGHT_KG[0])}–{num_fr(WEIGHT_KG[1])} kg pour un enfant (erreur de "
+                "saisie ?)",
             )
         )
     if height_cm <= 0:
         problems.append(
             Implausible(
                 "height_cm",
-                f"must be > 0 cm, got {height_cm:g}",
-                f"doit être > 0 cm, reçu {height_cm:g}",
+                f"must be > 0 cm, got {num_en(height_cm)}",
+                f"doit être > 0 cm, reçu {num_fr(height_cm)}",
             )
         )
     elif not HEIGHT_CM[0] <= height_cm <= HEIGHT_CM[1]:
         problems.append(
             Implausible(
                 "height_cm",
-                f"{height_cm:g} cm is outside the plausible range "
-                f"{HEIGHT_CM[0]:g}–{HEIGHT_CM[1]:g} cm for a child (typing error?)",
-                f"{height_cm:g} cm est hors des valeurs plausibles "
-                f"{HEIGHT_CM[0]:g}–{HEIGHT_CM[1]:g} cm pour un enfant (erreur de saisie ?)",
+                f"{num_en(height_cm)} cm is outside the plausible range "
+                f"{num_en(HEIGHT_CM[0])}–{num_en(HEIGHT_CM[1])} cm for a child (typing error?)",
+                f"{num_fr(height_cm)} cm est hors des valeurs plausibles "
+                f"{num_fr(HEIGHT_CM[0])}–{num_fr(HEIGHT_CM[1])} cm pour un enfant (erreur de "
+                "saisie ?)",
             )
         )
     if not problems:
         bmi = weight_kg / (height_cm / 100) ** 2
         if not BMI[0] <= bmi <= BMI[1]:
-            text = f"{weight_kg:g} kg for {height_cm:g} cm"
             problems.append(
                 Implausible(
                     "weight_kg",
-                    f"{text} gives a BMI of {bmi:.1f} kg/m², outside {BMI[0]:g}–{BMI[1]:g}: check "
+                    f"{num_en(weight_kg)} kg for {num_en(height_cm)} cm gives a BMI of "
+                    f"{num_en(bmi, 1)} kg/m², outside {num_en(BMI[0])}–{num_en(BMI[1])}: check "
                     "weight and height",
-                    f"{weight_kg:g} kg pour {height_cm:g} cm donne un IMC de {bmi:.1f} kg/m², "
-                    f"hors {BMI[0]:g}–{BMI[1]:g} : vérifier poids et taille",
+                    f"{num_fr(weight_kg)} kg pour {num_fr(height_cm)} cm donne un IMC de "
+                    f"{num_fr(bmi, 1)} kg/m², hors {num_fr(BMI[0])}–{num_fr(BMI[1])} : vérifier "
+                    "poids et taille",
                 )
             )
     return problems
@@ -104,8 +116,8 @@ def age_problems(birth_date: date, today: date) -> list[Implausible]:
         return [
             Implausible(
                 "birth_date",
-                f"after today ({today.isoformat()})",
-                f"postérieure à aujourd'hui ({today.isoformat()})",
+                f"after today ({date_en(today)})",
+                f"postérieure à aujourd'hui ({date_fr(today)})",
             )
         ]
     years = (
@@ -132,6 +144,7 @@ class BodySurface:
     height_cm: float
     formula: str
     expression: str
+    expression_fr: str
     m2: Decimal  # rounded to 4 decimals; every dose is computed from this rounded value
 
     def to_dict(self) -> dict:
@@ -140,11 +153,12 @@ class BodySurface:
             "height_cm": self.height_cm,
             "formula": self.formula,
             "expression": self.expression,
+            "expression_fr": self.expression_fr,
             "bsa_m2": float(self.m2),
         }
 
 
 def body_surface(weight_kg: float, height_cm: float, formula: str = DEFAULT_FORMULA) -> BodySurface:
-    expression, compute = FORMULAS[formula]
+    expression_en, expression_fr, compute = FORMULAS[formula]
     m2 = Decimal(repr(compute(weight_kg, height_cm))).quantize(Decimal("0.0001"))
-    return BodySurface(weight_kg, height_cm, formula, expression, m2)
+    return BodySurface(weight_kg, height_cm, formula, expression_en, expression_fr, m2)

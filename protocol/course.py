@@ -16,6 +16,7 @@ from typing import Any
 
 from .bsa import DEFAULT_FORMULA, FORMULAS, age_problems, plausibility
 from .dosing import FORMS, SOLUTION
+from .text import date_en, date_fr, num_en, num_fr
 from .units import CONCENTRATION, LENGTH, MASS, PLATELETS, Kind, UnitError, factor
 
 ITP_PHASES = ("newly_diagnosed", "persistent", "chronic")
@@ -151,9 +152,14 @@ class _Reader:
             return None
         return value
 
-    def array(self, source: dict, key: str, field: str) -> list:
-        value = source.get(key, [])
+    def array(self, source: dict, key: str, field: str, required: str | None = None) -> list:
+        """`source[key]`, a list. `required`: absent or null is an error, not an empty list;
+        the text (English, French) says what an empty list means."""
+        value = source.get(key)
         if value is None:
+            if required:
+                en, fr = _EMPTY_MEANS[required]
+                self.fail(field, f"required (a list; {en})", f"obligatoire (une liste ; {fr})")
             return []
         if not isinstance(value, list):
             self.fail(field, "must be a list", "doit être une liste")
@@ -184,8 +190,8 @@ class _Reader:
         if today is not None and parsed > today:
             self.fail(
                 field,
-                f"after today ({today.isoformat()})",
-                f"postérieure à aujourd'hui ({today.isoformat()})",
+                f"after today ({date_en(today)})",
+                f"postérieure à aujourd'hui ({date_fr(today)})",
             )
             return None
         return parsed
@@ -212,15 +218,20 @@ class _Reader:
             sign = ">" if positive else "≥"
             self.fail(
                 field,
-                f"must be {sign} 0{unit}, got {value:g}",
-                f"doit être {sign} 0{unit}, reçu {value:g}",
+                f"must be {sign} 0{unit}, got {num_en(value)}",
+                f"doit être {sign} 0{unit}, reçu {num_fr(value)}",
             )
             return None
         return float(value)
 
-    def boolean(self, source: dict, key: str, field: str, default: bool | None) -> bool | None:
+    def boolean(
+        self, source: dict, key: str, field: str, default: bool | None, required: bool = False
+    ) -> bool | None:
+        """`required`: absent or null is an error (a statement that must not be guessed)."""
         value = source.get(key)
         if value is None:
+            if required:
+                self.fail(field, "required (true or false)", "obligatoire (true ou false)")
             return default
         if not isinstance(value, bool):
             self.fail(
@@ -247,9 +258,9 @@ class _Reader:
             return default
         return value
 
-    def words(self, source: dict, key: str, field: str) -> tuple[str, ...]:
+    def words(self, source: dict, key: str, field: str, required: str) -> tuple[str, ...]:
         words = []
-        for i, word in enumerate(self.array(source, key, field)):
+        for i, word in enumerate(self.array(source, key, field, required)):
             if not isinstance(word, str):
                 self.fail(
                     f"{field}[{i}]",
@@ -269,14 +280,19 @@ class _Reader:
         kind: Kind,
         positive: bool = False,
     ) -> float | None:
-        """`source[value_key]` in `source[unit_key]` (the canonical unit when absent)."""
+        """`source[value_key]` in `source[unit_key]`. The unit is never assumed: absent, null
+        or blank is an error naming the field."""
         value = self.number(
             source.get(value_key, _MISSING), f"{field}.{value_key}", positive=positive
         )
         unit = source.get(unit_key)
-        if unit is None:
-            unit = kind.canonical
-        elif not isinstance(unit, str):
+        if unit is None or (isinstance(unit, str) and not unit.strip()):
+            listed = ", ".join(kind.examples)
+            self.fail(
+                f"{field}.{unit_key}", f"missing unit ({listed}…)", f"unité manquante ({listed}…)"
+            )
+            return None
+        if not isinstance(unit, str):
             self.fail(
                 f"{field}.{unit_key}",
                 f"must be text, got {unit!r}",
@@ -313,6 +329,18 @@ class _Reader:
         )
         return value, canonical
 
+
+# What an empty list means, for the lists that must be given (absent is an error).
+_EMPTY_MEANS = {
+    "doses": (
+        "[] when sirolimus has not been started",
+        "[] si le sirolimus n'a pas été débuté",
+    ),
+    "troughs": ("[] when no trough has been drawn", "[] si aucun résiduel n'a été dosé"),
+    "platelets": ("[] when no count is known", "[] si aucune numération n'est connue"),
+    "allergies": ("[] when none is known", "[] si aucune n'est connue"),
+    "comedications": ("[] when none", "[] si aucune"),
+}
 
 _KIND_FR = {
     "a mass": "une masse",
@@ -376,8 +404,13 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
         )
         sex = None
 
-    def flag(key: str, default: bool | None = None) -> bool | None:
-        return r.boolean(p, key, f"patient.{key}", default)
+    def flag(key: str) -> bool | None:
+        """An optional statement: absent is None, 'not stated'."""
+        return r.boolean(p, key, f"patient.{key}", None)
+
+    def required_flag(key: str) -> bool:
+        """A contraindication or safety statement: never assumed false."""
+        return bool(r.boolean(p, key, f"patient.{key}", None, required=True))
 
     return Patient(
         birth_date=birth,
@@ -389,12 +422,12 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
         itp_phase=r.choice(p, "itp_phase", "patient.itp_phase", ITP_PHASES, None),
         diagnosis_date=diagnosis,
         severity_signs=flag("severity_signs"),
-        allergies=r.words(p, "allergies", "patient.allergies"),
-        sirolimus_hypersensitivity=flag("sirolimus_hypersensitivity", False),
+        allergies=r.words(p, "allergies", "patient.allergies", "allergies"),
+        sirolimus_hypersensitivity=required_flag("sirolimus_hypersensitivity"),
         vzv_immune=flag("vzv_immune"),
-        comedications=r.words(p, "comedications", "patient.comedications"),
-        prolonged_corticosteroids=flag("prolonged_corticosteroids", False),
-        immunodeficiency=flag("immunodeficiency", False),
+        comedications=r.words(p, "comedications", "patient.comedications", "comedications"),
+        prolonged_corticosteroids=required_flag("prolonged_corticosteroids"),
+        immunodeficiency=required_flag("immunodeficiency"),
         sex=SEXES[sex.strip().lower()] if isinstance(sex, str) else None,
         evans=flag("evans"),
         alps_features=flag("alps_features"),
@@ -404,9 +437,9 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
     )
 
 
-def _entries(r: _Reader, root: dict, key: str):
+def _entries(r: _Reader, root: dict, key: str, required: bool = True):
     """(field path, entry) for each object of the list `root[key]`."""
-    for i, entry in enumerate(r.array(root, key, key)):
+    for i, entry in enumerate(r.array(root, key, key, key if required else None)):
         field = f"{key}[{i}]"
         if r.obj(entry, field) is not None:
             yield field, entry
@@ -429,8 +462,8 @@ def _doses(r: _Reader, root: dict, today, patient: Patient | None) -> tuple[Dose
         elif start in doses:
             r.fail(
                 f"{field}.start",
-                f"another dose entry already starts on {start.isoformat()}",
-                f"une autre ligne de dose commence déjà le {start.isoformat()}",
+                f"another dose entry already starts on {date_en(start)}",
+                f"une autre ligne de dose commence déjà le {date_fr(start)}",
             )
         elif start is not None and mg is not None:
             doses[start] = DoseEntry(start, Decimal(repr(mg)), bool(stop))
@@ -445,10 +478,10 @@ def _troughs(r: _Reader, root: dict, today) -> tuple[Trough, ...]:
         if ng_ml is not None and ng_ml > MAX_TROUGH_NG_ML:
             r.fail(
                 f"{field}.value",
-                f"{ng_ml:g} ng/ml is not a plausible sirolimus trough (check the value and its "
-                "unit)",
-                f"{ng_ml:g} ng/ml n'est pas un résiduel de sirolimus plausible (vérifier la "
-                "valeur et l'unité)",
+                f"{num_en(ng_ml, 3)} ng/ml is not a plausible sirolimus trough (check the value "
+                "and its unit)",
+                f"{num_fr(ng_ml, 3)} ng/ml n'est pas un résiduel de sirolimus plausible (vérifier "
+                "la valeur et l'unité)",
             )
             ng_ml = None
         assay = entry.get("assay")
@@ -462,7 +495,7 @@ def _troughs(r: _Reader, root: dict, today) -> tuple[Trough, ...]:
                 )
             assay = ASSAYS.get(key)
         if when is not None and ng_ml is not None:
-            troughs.append(Trough(when, ng_ml, entry["value"], entry.get("unit") or "ng/ml", assay))
+            troughs.append(Trough(when, ng_ml, entry["value"], entry["unit"].strip(), assay))
     return tuple(sorted(troughs, key=lambda t: t.date))
 
 
@@ -474,9 +507,10 @@ def _platelets(r: _Reader, root: dict, today) -> tuple[PlateletCount, ...]:
         if g_per_l is not None and g_per_l > MAX_PLATELETS_G_L:
             r.fail(
                 f"{field}.value",
-                f"{g_per_l:g} G/L is not a plausible platelet count (check the value and its unit)",
-                f"{g_per_l:g} G/L n'est pas une numération plaquettaire plausible (vérifier la "
-                "valeur et l'unité)",
+                f"{num_en(g_per_l, 3)} G/L is not a plausible platelet count (check the value and "
+                "its unit)",
+                f"{num_fr(g_per_l, 3)} G/L n'est pas une numération plaquettaire plausible "
+                "(vérifier la valeur et l'unité)",
             )
             g_per_l = None
         bleeding = r.boolean(entry, "bleeding", f"{field}.bleeding", False)
@@ -487,7 +521,7 @@ def _platelets(r: _Reader, root: dict, today) -> tuple[PlateletCount, ...]:
 
 def _adverse_events(r: _Reader, root: dict, today) -> tuple[AdverseEvent, ...]:
     events = []
-    for field, entry in _entries(r, root, "adverse_events"):
+    for field, entry in _entries(r, root, "adverse_events", required=False):
         when = r.date(entry, "date", f"{field}.date", today=today)
         kind = r.choice(entry, "kind", f"{field}.kind", ADVERSE_EVENT_KINDS, None)
         if entry.get("kind") is None:

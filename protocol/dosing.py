@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from .bsa import BodySurface
 from .rules import cite
+from .text import num_en, num_fr
 
 SOLUTION = "solution"
 TABLETS = "tablets"
@@ -59,11 +60,6 @@ def limiting_rule(bsa_m2: Decimal) -> str:
 
 def mg_per_m2(mg: Decimal, bsa_m2: Decimal) -> Decimal:
     return (mg / bsa_m2).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def fmt(mg: Decimal, french: bool = False) -> str:
-    text = f"{mg.normalize():f}"
-    return text.replace(".", ",") if french else text
 
 
 @dataclass(frozen=True)
@@ -158,8 +154,8 @@ def rounding_text(
 ) -> tuple[str, str]:
     step_en, step_fr = _STEP_TEXT[form]
     return (
-        f"{fmt(raw)} mg → {fmt(mg)} mg ({step_en}, {why_en})",
-        f"{fmt(raw, True)} mg → {fmt(mg, True)} mg ({step_fr}, {why_fr})",
+        f"{num_en(raw)} mg → {num_en(mg)} mg ({step_en}, {why_en})",
+        f"{num_fr(raw)} mg → {num_fr(mg)} mg ({step_fr}, {why_fr})",
     )
 
 
@@ -187,8 +183,8 @@ def start_dose(bsa: BodySurface, form: str) -> StartDose:
 
 def _start_working(bsa: BodySurface, raw: Decimal, form: str) -> Working | None:
     basis = (
-        f"{fmt(START_MG_PER_M2)} mg/m²/day × {fmt(bsa.m2)} m²",
-        f"{fmt(START_MG_PER_M2)} mg/m²/j × {fmt(bsa.m2, True)} m²",
+        f"{num_en(START_MG_PER_M2)} mg/m²/day × {num_en(bsa.m2)} m²",
+        f"{num_fr(START_MG_PER_M2)} mg/m²/j × {num_fr(bsa.m2)} m²",
     )
     if raw > MAX_MG_PER_DAY:
         # DOSE-CAP wins over the range: 4 mg/day even when that is < 2 mg/m²/day.
@@ -223,8 +219,8 @@ def increase_dose(bsa: BodySurface, form: str) -> Working:
     )
     return Working(
         bsa,
-        f"{fmt(MAX_MG_PER_M2)} mg/m²/day × {fmt(bsa.m2)} m²",
-        f"{fmt(MAX_MG_PER_M2, True)} mg/m²/j × {fmt(bsa.m2, True)} m²",
+        f"{num_en(MAX_MG_PER_M2)} mg/m²/day × {num_en(bsa.m2)} m²",
+        f"{num_fr(MAX_MG_PER_M2)} mg/m²/j × {num_fr(bsa.m2)} m²",
         MAX_MG_PER_M2,
         raw,
         *rounding_text(raw, mg, form, *why),

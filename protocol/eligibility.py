@@ -10,6 +10,7 @@ from .course import Course, Patient
 from .dates import add_months
 from .rules import rule
 from .substances import IMMUNOSUPPRESSANTS, SIROLIMUS, SOY_PEANUT, find
+from .text import date_en, date_fr
 
 OK, MISSING, BLOCKING, INFO = "ok", "missing", "blocking", "info"
 NEWLY_DIAGNOSED, PERSISTENT, CHRONIC = "newly_diagnosed", "persistent", "chronic"
@@ -145,8 +146,8 @@ def _indication_started(p: Patient, start: date) -> Check:
     return Check(
         "ELIG-INDICATION",
         INFO,
-        f"treatment started on {start.isoformat()}; ITP phase at the start: {en}",
-        f"traitement débuté le {start.isoformat()} ; phase du PTI au début : {fr}",
+        f"treatment started on {date_en(start)}; ITP phase at the start: {en}",
+        f"traitement débuté le {date_fr(start)} ; phase du PTI au début : {fr}",
     )
 
 
@@ -272,8 +273,8 @@ def _workup(course: Course) -> list[Check]:
                 Check(
                     "PRE-WORKUP",
                     OK,
-                    f"pre-treatment {en} on {done.isoformat()}",
-                    f"{fr} pré-thérapeutique le {done.isoformat()}",
+                    f"pre-treatment {en} on {date_en(done)}",
+                    f"{fr} pré-thérapeutique le {date_fr(done)}",
                 )
             )
     return found

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 CEREVANCE = "CEREVANCE 2021"
 SMPC = "Rapamune SmPC (RCP), section 4.5"
+# The French messages name the section by its title: "4.5" is a section number, not a decimal,
+# and French text writes decimals with a comma.
+SMPC_FR = "RCP du Rapamune, rubrique « Interactions avec d'autres médicaments »"
 
 
 def fold(text: str) -> str:
@@ -32,6 +35,7 @@ class Substance:
     effect: str = ""  # DDI: 'raises' | 'lowers' sirolimus concentrations
     mechanism: str = ""
     source: str = CEREVANCE
+    source_fr: str = ""  # the source as the French messages cite it; empty: same as `source`
 
     def matches(self, folded: str) -> bool:
         return any(s in folded for s in self.stems) or any(
@@ -101,6 +105,7 @@ _PGP_INHIBITOR = "P-gp inhibitor"
 _CYP3A_PGP_INHIBITOR = "CYP3A and P-gp inhibitor"
 _CYP3A_INDUCER = "CYP3A inducer"
 _SMPC_AZOLE = f"{CEREVANCE} (azoles); {SMPC}"
+_SMPC_AZOLE_FR = f"{CEREVANCE} (azolés) ; {SMPC_FR}"
 
 # DDI-CYP3A-PGP. Sources: CEREVANCE names ciclosporin, the azoles, diltiazem and rifampicin;
 # the other entries come from the Rapamune summary of product characteristics, section 4.5.
@@ -108,7 +113,13 @@ INTERACTIONS = (
     Substance(*_CICLOSPORIN, effect=_RAISES, mechanism=_CYP3A_PGP_INHIBITOR),
     *(
         Substance(
-            en, fr, (stem,), effect=_RAISES, mechanism=_CYP3A_PGP_INHIBITOR, source=_SMPC_AZOLE
+            en,
+            fr,
+            (stem,),
+            effect=_RAISES,
+            mechanism=_CYP3A_PGP_INHIBITOR,
+            source=_SMPC_AZOLE,
+            source_fr=_SMPC_AZOLE_FR,
         )
         for en, fr, stem in (
             ("ketoconazole", "kétoconazole", "ketoconazol"),
@@ -130,7 +141,15 @@ INTERACTIONS = (
         mechanism=_CYP3A_INDUCER,
     ),
     *(
-        Substance(en, fr, stems, effect=_RAISES, mechanism=_CYP3A_PGP_INHIBITOR, source=SMPC)
+        Substance(
+            en,
+            fr,
+            stems,
+            effect=_RAISES,
+            mechanism=_CYP3A_PGP_INHIBITOR,
+            source=SMPC,
+            source_fr=SMPC_FR,
+        )
         for en, fr, stems in (
             ("clarithromycin", "clarithromycine", ("clarithromycin",)),
             ("erythromycin", "érythromycine", ("erythromycin",)),
@@ -144,7 +163,9 @@ INTERACTIONS = (
         )
     ),
     *(
-        Substance(en, fr, stems, effect=_LOWERS, mechanism=_CYP3A_INDUCER, source=SMPC)
+        Substance(
+            en, fr, stems, effect=_LOWERS, mechanism=_CYP3A_INDUCER, source=SMPC, source_fr=SMPC_FR
+        )
         for en, fr, stems in (
             ("rifabutin", "rifabutine", ("rifabutin",)),
             ("rifapentine", "rifapentine", ("rifapentin",)),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from .course import Trough
 from .history import History
 from .rules import cite
+from .text import num_en, num_fr
 
 TOXIC_ABOVE_NG_ML = 15.0  # TOX-SUSPEND: strictly above; exactly 15.0 does not trigger
 LOW_BELOW_NG_ML = 4.0  # DOSE-INCREASE / TDM-NO-TARGET
@@ -31,9 +32,16 @@ def zone(ng_ml: float) -> str:
     return INDICATIVE if ng_ml >= LOW_BELOW_NG_ML else LOW
 
 
-def show(ng_ml: float) -> str:
-    """A converted value to 3 decimals at most, so 16.41 nmol/l shows as 15.002, not 15."""
-    return f"{round(ng_ml, 3):g}"
+# A converted value is shown to 3 decimals at most, so 16.41 nmol/l shows as 15.002, not 15.
+SHOWN_DECIMALS = 3
+
+
+def show_en(ng_ml: float) -> str:
+    return num_en(ng_ml, SHOWN_DECIMALS)
+
+
+def show_fr(ng_ml: float) -> str:
+    return num_fr(ng_ml, SHOWN_DECIMALS)
 
 
 def is_steady_state(days_on_dose: float) -> bool:
@@ -105,23 +113,24 @@ def interpret(trough: Trough, history: History) -> TroughReading:
     days = (trough.date - since).days if since else None
     steady = days is not None and is_steady_state(days)
     level = zone(trough.ng_ml)
-    shown = show(trough.ng_ml)
-    en, fr = [f"{shown} ng/ml: {_ZONE_TEXT[level][0]}"], [f"{shown} ng/ml : {_ZONE_TEXT[level][1]}"]
+    en = [f"{show_en(trough.ng_ml)} ng/ml: {_ZONE_TEXT[level][0]}"]
+    fr = [f"{show_fr(trough.ng_ml)} ng/ml : {_ZONE_TEXT[level][1]}"]
     rules = ["TOX-SUSPEND" if level == TOXIC else "TDM-NO-TARGET"]
     if dose == 0:
         en.append("drawn while no sirolimus was being taken")
         fr.append("prélevé en l'absence de prise de sirolimus")
     elif steady:
-        en.append(f"at steady state ({days} days on {dose} mg/day)")
-        fr.append(f"à l'équilibre ({days} jours à {dose} mg/j)")
+        en.append(f"at steady state ({days} days on {num_en(dose)} mg/day)")
+        fr.append(f"à l'équilibre ({days} jours à {num_fr(dose)} mg/j)")
     else:
         rules.append("TDM-STEADY-STATE")
         en.append(
-            f"NOT at steady state ({days} days on {dose} mg/day, < 7): only toxicity acts on it"
+            f"NOT at steady state ({days} days on {num_en(dose)} mg/day, < 7): only toxicity acts "
+            "on it"
         )
         fr.append(
-            f"PAS à l'équilibre ({days} jours à {dose} mg/j, < 7) : seule la toxicité est prise "
-            "en compte"
+            f"PAS à l'équilibre ({days} jours à {num_fr(dose)} mg/j, < 7) : seule la toxicité est "
+            "prise en compte"
         )
     if trough.assay == "immunoassay":
         en.append("immunoassay: reads about 30 % higher than LC-MS/MS (value not converted)")

@@ -29,16 +29,29 @@ class Kind:
     dimensions: tuple[str, ...]  # pint dimensionalities accepted
     exact: dict[str, Decimal]  # clinical spellings → exact factor to canonical
     fold_case: bool  # False for platelets: 'G/L' (giga) is not 'g/l' (grams)
+    examples: tuple[str, ...] = ()  # named when the unit is missing
 
     def __hash__(self) -> int:
         return hash(self.name)
 
 
 MASS = Kind(
-    "a mass", "kg", "kg", ("[mass]",), {"kg": Decimal(1), "g": Decimal("0.001")}, fold_case=True
+    "a mass",
+    "kg",
+    "kg",
+    ("[mass]",),
+    {"kg": Decimal(1), "g": Decimal("0.001")},
+    fold_case=True,
+    examples=("kg", "g", "lb"),
 )
 LENGTH = Kind(
-    "a length", "cm", "cm", ("[length]",), {"cm": Decimal(1), "m": Decimal(100)}, fold_case=True
+    "a length",
+    "cm",
+    "cm",
+    ("[length]",),
+    {"cm": Decimal(1), "m": Decimal(100)},
+    fold_case=True,
+    examples=("cm", "m", "in"),
 )
 CONCENTRATION = Kind(
     "a concentration",
@@ -50,6 +63,7 @@ CONCENTRATION = Kind(
         "nmol/l": SIROLIMUS_MOLAR_MASS_G_PER_MOL / 1000,
     },
     fold_case=True,
+    examples=("ng/ml", "µg/l", "nmol/l"),
 )
 PLATELETS = Kind(
     "a platelet count",
@@ -62,6 +76,7 @@ PLATELETS = Kind(
         **dict.fromkeys(("10^3/mm3", "10^3/mm³", "10³/mm³", "10^3/µl", "10^3/µL"), Decimal(1)),
     },
     fold_case=False,
+    examples=("G/L", "10^9/L", "/mm3"),
 )
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")

@@ -1,6 +1,7 @@
 """Shared builders: the contract's example course, changed field by field."""
 
 import copy
+import re
 
 from protocol import advise, parse_course
 
@@ -54,3 +55,47 @@ def trough(day: str, value: float, unit: str = "ng/ml", **extra) -> dict:
 
 def count(day: str, value: float, **extra) -> dict:
     return {"date": day, "value": value, "unit": "G/L", **extra}
+
+
+# --- Languages of the texts -------------------------------------------------------------------
+# French texts write decimals with a comma and dates as dd/mm/yyyy; English texts keep the
+# decimal point and ISO dates. JSON numbers and date fields are not texts.
+FRENCH_BAD = {"decimal point": re.compile(r"\d\.\d"), "ISO date": re.compile(r"\d{4}-\d{2}-\d{2}")}
+ENGLISH_BAD = {"decimal comma": re.compile(r"\d,\d"), "dd/mm/yyyy": re.compile(r"\d/\d+/\d{4}")}
+ENGLISH_KEYS = {"message", "message_en", "basis", "rounding", "instruction", "expression"}
+
+
+def texts(advice: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(path, text) of every French text (keys `*_fr`, calendar `label`s) and of every English
+    text of an advice, wherever it sits."""
+    french, english = [], []
+
+    def walk(value, path: str):
+        if isinstance(value, dict):
+            for key, child in value.items():
+                where = f"{path}.{key}"
+                if isinstance(child, str) and (key.endswith("_fr") or key == "label"):
+                    french.append((where, child))
+                elif isinstance(child, str) and key in ENGLISH_KEYS:
+                    english.append((where, child))
+                else:
+                    walk(child, where)
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, f"{path}[{i}]")
+
+    walk(advice, "advice")
+    return french, english
+
+
+def language_slips(advice: dict) -> list[str]:
+    """Every French text with a decimal point or an ISO date, every English text with a
+    decimal comma or a dd/mm/yyyy date."""
+    french, english = texts(advice)
+    return [
+        f"{where}: {name} in {text!r}"
+        for found, bad in ((french, FRENCH_BAD), (english, ENGLISH_BAD))
+        for where, text in found
+        for name, pattern in bad.items()
+        if pattern.search(text)
+    ]

@@ -19,7 +19,7 @@ from .support import not_started, rules_of, run
 
 
 def surface(m2: str) -> BodySurface:
-    return BodySurface(30.0, 130.0, "mosteller", "test", Decimal(m2))
+    return BodySurface(30.0, 130.0, "mosteller", "test", "essai", Decimal(m2))
 
 
 def test_DOSE_START_contract_example_2_1_mg_as_2_1_ml():

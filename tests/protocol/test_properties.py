@@ -96,6 +96,7 @@ def courses(draw):
                     {
                         "date": days_before(820),
                         "value": st.integers(0, 600),
+                        "unit": st.sampled_from(["G/L", "10^9/L", "10⁹/l"]),
                         "bleeding": st.booleans(),
                     }
                 ),
