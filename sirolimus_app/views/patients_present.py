@@ -45,8 +45,7 @@ FORMULA_LABELS = {
     "mosteller": "Mosteller", "haycock": "Haycock", "dubois": "DuBois",
     "gehan_george": "Gehan–George",
 }
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def in_french() -> bool:
@@ -54,10 +53,10 @@ def in_french() -> bool:
 
 
 def engine_text(item: dict, key: str = "message") -> str:
-    """The engine's message in the interface language, its ISO dates written d/m/Y."""
+    """The engine's message in the interface language (it writes French numbers and dates
+    itself)."""
     if in_french():
-        text = item.get(f"{key}_fr") or item.get(key) or item.get(f"{key}_en") or ""
-        return _DECIMAL_POINT.sub(",", _ISO_DATE.sub(r"\3/\2/\1", text))
+        return item.get(f"{key}_fr") or item.get(key) or item.get(f"{key}_en") or ""
     return item.get(f"{key}_en") or item.get(key) or ""
 
 
@@ -279,8 +278,7 @@ def problem_rows(problems, links: dict[str, Fix]) -> list[ProblemRow]:
         key = re.sub(r"\[\d+\]$", "", head).removesuffix("_kg").removesuffix("_cm")
         what, fix = PROBLEM_FIELDS.get(key, (problem.field, None))
         text = problem.message_fr if in_french() else problem.message_en
-        rows.append(ProblemRow(str(what), _ISO_DATE.sub(r"\3/\2/\1", text) if in_french()
-                               else text, links.get(fix) if fix else None))
+        rows.append(ProblemRow(str(what), text, links.get(fix) if fix else None))
     return rows
 
 
