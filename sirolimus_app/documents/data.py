@@ -1,0 +1,310 @@
+"""What each document needs, gathered as plain data before any rendering.
+
+Each function takes objects already fetched by the access helpers (patient with
+`get_patient_record_for_user`, prescription with `get_prescription_for_user`) and runs the
+protocol engine once; the templates then only lay the data out. Texts of the engine come in
+the interface language (`patients_present.engine_text`).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import groupby
+
+from django.utils import timezone
+
+from protocol.response import CR_G_L, R_G_L
+from sirolimus_app.documents.charts import Chart
+from sirolimus_app.documents.charts import patient_charts as draw_patient_charts
+from sirolimus_app.models import LabResult, Patient, Prescription
+from sirolimus_app.services.engine import advise_patient, dose_history, local_date
+from sirolimus_app.views import patients_present as present
+
+
+@dataclass(frozen=True)
+class Made:
+    """Who made a document and when: printed on every page."""
+
+    at: datetime
+    by: str
+
+    @classmethod
+    def now(cls, user) -> "Made":
+        return cls(timezone.localtime(), user.get_full_name() or user.get_username())
+
+
+@dataclass(frozen=True)
+class GivenDose:
+    """A prescription as the child takes it: ml of solution or which tablets."""
+
+    prescription: Prescription
+    tablets: str  # '1 comprimé à 2 mg + 1 comprimé à 0,5 mg', empty for the solution
+
+    @classmethod
+    def of(cls, prescription: Prescription | None) -> "GivenDose | None":
+        if prescription is None:
+            return None
+        return cls(prescription, present.tablets_text(prescription.tablets))
+
+    @property
+    def suspended(self) -> bool:
+        return self.prescription.status == Prescription.Status.SUSPENDED
+
+
+def current_prescription(patient: Patient) -> Prescription | None:
+    """The dose being taken (or suspended) now, from the prefetched prescriptions."""
+    return next((p for p in patient.prescriptions.all()
+                 if p.status in Prescription.CURRENT_STATUSES), None)
+
+
+def upcoming_prescription(patient: Patient) -> Prescription | None:
+    """A validated prescription waiting for its start date."""
+    return next((p for p in patient.prescriptions.all()
+                 if p.status == Prescription.Status.VALIDATED), None)
+
+
+# --- 1. the monitoring schedule ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    item: present.DueItem
+    done_on: date | None  # the nurse's tick, or the record that fulfilled the item
+
+
+@dataclass(frozen=True)
+class ScheduleDay:
+    day: date
+    entries: list[ScheduleEntry]
+    past: bool
+
+
+# Which records fulfil an item of each kind; a 48 h control is a trough like any other.
+RECORD_GROUP = {"trough": "trough", "control": "trough", "cbc": "cbc", "lipids": "lipids",
+                "blood_pressure": "blood_pressure"}
+
+
+def _record_dates(patient: Patient) -> dict[str, list[date]]:
+    """From the prefetched records: the dates each kind of item was done on, sorted."""
+    labs = patient.lab_results.all()
+    lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
+    return {
+        "trough": sorted(local_date(t.sampled_at) for t in patient.troughs.all()),
+        "cbc": sorted(local_date(lab.sampled_at) for lab in labs
+                      if lab.kind == LabResult.Kind.PLATELETS),
+        "lipids": sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
+        "blood_pressure": sorted(v.done_date for v in patient.visits.all()
+                                 if v.done_date and v.systolic_bp),
+    }
+
+
+def done_dates(patient: Patient, items: list[present.DueItem]) -> dict[tuple, date]:
+    """(kind, due date) → the day the item was done: the nurse's tick; else a visit of that
+    label; else the first record of its kind from the due date until the next item of the
+    same kind (so one sample never fulfils two items)."""
+    found = {(c.kind, c.due_date): timezone.localdate(c.done_at) for c in patient.checks.all()}
+    visits = {v.label: v.done_date for v in patient.visits.all() if v.done_date}
+    records = _record_dates(patient)
+    for group in set(RECORD_GROUP.values()):
+        members = [i for i in items if RECORD_GROUP.get(i.kind) == group]
+        days = sorted({i.day for i in members})
+        following = dict(zip(days, days[1:], strict=False))
+        for item in members:
+            until = following.get(item.day)
+            done = next((d for d in records[group]
+                         if d >= item.day and (until is None or d < until)), None)
+            if done:
+                found.setdefault((item.kind, item.day), done)
+    for item in items:
+        if item.kind == "visit" and item.label in visits:
+            found.setdefault(("visit", item.day), visits[item.label])
+    return found
+
+
+@dataclass
+class ScheduleDocument:
+    patient: Patient
+    made: Made
+    today: date
+    dose: GivenDose | None
+    upcoming: GivenDose | None
+    days: list[ScheduleDay]
+    problems: list[present.ProblemRow]
+    items: list[dict]  # the engine's schedule as given, for the iCalendar export
+
+
+def schedule(patient: Patient, user, today: date | None = None) -> ScheduleDocument:
+    today = today or timezone.localdate()
+    result = advise_patient(patient, today)
+    items = (result.advice or {}).get("schedule", [])
+    due = present.due_items(items)
+    done = done_dates(patient, due)
+    days = [
+        ScheduleDay(day, [ScheduleEntry(item, done.get((item.kind, day))) for item in group],
+                    day < today)
+        for day, group in groupby(due, key=lambda item: item.day)
+    ]
+    return ScheduleDocument(
+        patient=patient, made=Made.now(user), today=today,
+        dose=GivenDose.of(current_prescription(patient)),
+        upcoming=GivenDose.of(upcoming_prescription(patient)),
+        days=days, problems=present.problem_rows(result.problems, {}), items=items,
+    )
+
+
+# --- 2. the treatment summary ------------------------------------------------------------
+
+PLATELET_COLUMNS = 3
+
+
+@dataclass
+class PlateletRow:
+    lab: LabResult
+
+    @property
+    def band(self) -> str:
+        """Which of the response thresholds (IWG, Rodeghiero 2009) the count reaches."""
+        value = self.lab.value_canonical
+        if value >= CR_G_L:
+            return f"≥ {CR_G_L:g}"
+        return f"≥ {R_G_L:g}" if value >= R_G_L else f"< {R_G_L:g}"
+
+
+@dataclass
+class Response:
+    status: str
+    label: str
+    confirmed: bool
+    since: date | None
+    baseline: Decimal | None
+    baseline_date: date | None
+    assessed_on: date | None
+
+
+@dataclass
+class SummaryDocument:
+    patient: Patient
+    made: Made
+    today: date
+    advice: dict | None
+    problems: list[present.ProblemRow]
+    itp_phase: str
+    day_of_treatment: int | None
+    eligibility: list[present.Check]
+    prescriptions: list[Prescription]  # the doses given, oldest first
+    pending: list[Prescription]  # proposed or validated, not yet taken
+    troughs: list[present.TroughRow]  # oldest first, with the engine's reading
+    platelets: list[PlateletRow]
+    response: Response | None
+    adverse_events: list
+    comedications: list
+    visits: list
+    alerts: list[present.Alert]
+    proposals: list[present.Proposal]
+    next_items: list[present.DueItem]
+    taper: "Taper | None"
+    current: GivenDose | None
+    charts: list[Chart]
+
+    @property
+    def platelet_grid(self) -> list[list[PlateletRow | None]]:
+        """The counts in three columns side by side, read down the first one first (a plain
+        table: fewer cells, and multi-column layout is slow to render)."""
+        per_column = -(-len(self.platelets) // PLATELET_COLUMNS)
+        columns = [self.platelets[i * per_column:(i + 1) * per_column]
+                   for i in range(PLATELET_COLUMNS)]
+        return [[column[row] if row < len(column) else None for column in columns]
+                for row in range(per_column)]
+
+
+@dataclass(frozen=True)
+class Taper:
+    rule: str
+    steps: list[tuple[date, Decimal]]
+
+
+def _taper(advice: dict | None) -> Taper | None:
+    data = (advice or {}).get("taper")
+    if not data:
+        return None
+    return Taper(data["rule"], [(present.iso(step["start"]), present.decimal(step["mg_per_day"]))
+                                for step in data.get("steps", [])])
+
+
+def _response(advice: dict | None) -> Response | None:
+    data = (advice or {}).get("response")
+    if not data:
+        return None
+    return Response(
+        status=data["status"],
+        label=str(present.RESPONSE_LABELS.get(data["status"], data["status"])),
+        confirmed=bool(data.get("confirmed")), since=present.iso(data.get("since")),
+        baseline=present.decimal(data.get("baseline_g_per_l")),
+        baseline_date=present.iso(data.get("baseline_date")),
+        assessed_on=present.iso(data.get("assessed_on")),
+    )
+
+
+def summary(patient: Patient, user, today: date | None = None) -> SummaryDocument:
+    today = today or timezone.localdate()
+    result = advise_patient(patient, today)
+    advice = result.advice
+    prescriptions = sorted(patient.prescriptions.all(), key=lambda p: (p.start_date, p.pk))
+    phase = (advice or {}).get("itp_phase") or patient.itp_phase
+    troughs = patient.troughs.all()
+    return SummaryDocument(
+        patient=patient, made=Made.now(user), today=today, advice=advice,
+        problems=present.problem_rows(result.problems, {}),
+        itp_phase=str(dict(Patient.Phase.choices).get(phase, phase or "")),
+        day_of_treatment=(advice or {}).get("day_of_treatment"),
+        eligibility=present.eligibility_checks(advice, {}),
+        prescriptions=[p for p in prescriptions if p.status in Prescription.GIVEN_STATUSES],
+        pending=[p for p in prescriptions
+                 if p.status in (Prescription.Status.PROPOSED, Prescription.Status.VALIDATED)],
+        troughs=present.trough_rows(troughs, advice, limit=len(troughs))[::-1],
+        platelets=[PlateletRow(lab) for lab in sorted(
+            (lab for lab in patient.lab_results.all() if lab.kind == LabResult.Kind.PLATELETS),
+            key=lambda lab: lab.sampled_at)],
+        response=_response(advice),
+        adverse_events=sorted(patient.adverse_events.all(), key=lambda e: e.onset_date),
+        comedications=sorted(patient.comedications.all(), key=lambda c: c.start_date),
+        visits=sorted((v for v in patient.visits.all() if v.done_date),
+                      key=lambda v: v.done_date),
+        alerts=present.alerts(advice),
+        proposals=present.proposals(advice, current_prescription(patient)),
+        next_items=present.due_items((advice or {}).get("next")),
+        taper=_taper(advice),
+        current=GivenDose.of(current_prescription(patient)),
+        charts=patient_charts(patient, today),
+    )
+
+
+def patient_charts(patient: Patient, today: date | None = None) -> list[Chart]:
+    """The SVG charts of a patient fetched with `prefetch_clinical` (no further query)."""
+    return draw_patient_charts(patient, dose_history(patient.prescriptions.all()),
+                               today or timezone.localdate())
+
+
+# --- 3. the pharmacist's dose sheet ------------------------------------------------------
+
+@dataclass
+class DoseSheet:
+    prescription: Prescription
+    patient: Patient
+    made: Made
+    dose: GivenDose
+    working: dict | None  # the engine's working, numbers as Decimals
+    alerts: list[present.Alert]  # the alerts the engine raised when the dose was proposed
+    rules: list[str]
+
+
+def dose_sheet(prescription: Prescription, user) -> DoseSheet:
+    """Everything the pharmacist checked, as recorded when the dose was proposed."""
+    recorded = prescription.working or {}
+    dose = recorded.get("dose") or {}
+    return DoseSheet(
+        prescription=prescription, patient=prescription.patient, made=Made.now(user),
+        dose=GivenDose.of(prescription),
+        working=present.working(dose.get("working") or recorded.get("detail")),
+        alerts=present.alerts({"alerts": recorded.get("alerts", [])}),
+        rules=list(prescription.rules or dose.get("rules", [])),
+    )
