@@ -72,8 +72,7 @@ def card(prescription: Prescription, user, reject_form: RejectForm | None = None
         prescription=prescription,
         dose=dose,
         working=dose.get("working") or stored.get("detail") or {},
-        alerts=[{**a, "text": a.get("message_fr") or a.get("message", "")}
-                for a in stored.get("alerts", [])],
+        alerts=list(stored.get("alerts", [])),  # shown with `localized` in the active language
         tablets=sorted(((strength, count) for strength, count in (prescription.tablets or {})
                         .items()), key=lambda t: -float(t[0])),
         age_years=_age(prescription.patient.birth_date, timezone.localdate()),
