@@ -96,7 +96,7 @@ def test_schedule_lists_every_dated_event_with_dose_and_safety_rules(client, nur
     for months in (1, 3, 6, 12, 18, 24, 30):
         assert on_day(text, add_months(start, months), f"Visite — M{months}"), months
     assert on_day(text, start + timedelta(days=7),
-                  "Taux résiduel — T0 J7 : prélever juste avant la prise du matin")
+                  "Taux résiduel — T0 J7 (prélever juste avant la prise du matin)")
     assert on_day(text, add_months(start, 12), "Bilan lipidique — M12")
     assert on_day(text, add_months(start, 6), "Tension artérielle — M6")
     assert "Contrôle du taux résiduel à 48 h" in text
@@ -242,8 +242,11 @@ def test_english_interface_gives_the_engine_texts_in_english(client, nurse, hist
     pages, reader = read(response)
     text = flat(pages)
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert "T0 J7 : sample just before the morning dose" in text
+    assert "T0 J7 (sample just before the morning dose)" in text
     assert "prélever juste avant" not in text
+    assert "Monitoring schedule for sirolimus treatment" in text
+    for page in pages:
+        assert "off-label" in page and "REG-OFF-LABEL" in page
 
 
 # --- access -------------------------------------------------------------------------------
