@@ -97,6 +97,9 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English pages keep day-first dates (British usage): a French hospital never reads 03/04 as
+# the 4th of March.
+FORMAT_MODULE_PATH = ["sirolimus_app.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

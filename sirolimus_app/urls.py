@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from .forms_auth import LoginForm
 from .views import home
@@ -17,7 +19,8 @@ urlpatterns = [
          name="password_change"),
     path("compte/mot-de-passe/ok/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One URL module per area, each owned by one views module.
     path("patients/", include("sirolimus_app.urls_patients")),
     path("pharmacie/", include("sirolimus_app.urls_pharmacy")),

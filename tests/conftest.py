@@ -1,11 +1,22 @@
 """The fixed cast of users every view test uses, and the browser fixtures."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 
 from sirolimus_app.roles import Role
 
 PASSWORD = "motdepasse-test-solide"
+
+
+@pytest.fixture(autouse=True)
+def french_by_default():
+    """Every test starts in the default language: a request made in English earlier leaves
+    the thread's language switched, and messages built outside a request would follow it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _user(username: str, role: str | None, first: str, last: str) -> User:
