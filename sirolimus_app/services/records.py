@@ -69,10 +69,11 @@ def update_patient(user, patient: Patient, expected_version: int) -> Patient:
         **{name: getattr(patient, name) for name in fields},
     )
     if updated != 1:
+        # Read again: `before` may predate the change that won (read before it committed).
         raise ConcurrentChangeError(
             _("Ce dossier a été modifié par quelqu'un d'autre pendant votre saisie. "
               "Voici la version la plus récente : vérifiez-la puis refaites vos changements."),
-            current=before,
+            current=Patient.objects.get(pk=patient.pk),
         )
     after = Patient.objects.get(pk=patient.pk)
     audit.record(user, "patient.update", after, before=audit.snapshot(before))

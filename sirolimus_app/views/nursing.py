@@ -4,6 +4,7 @@ week, with one click to record that a sample was taken or a visit done."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +47,7 @@ def _back(request):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
-        return redirect(target)
+        return HttpResponseRedirect(target)  # a URL, never read as a view name
     return redirect(reverse("nurse_worklist"))
 
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -123,7 +124,8 @@ def _safe_next(request) -> str:
 
 
 def _back(request):
-    return redirect(_safe_next(request) or reverse("pharmacy_worklist"))
+    # A URL, never read as a view name (redirect("abc") would raise).
+    return HttpResponseRedirect(_safe_next(request) or reverse("pharmacy_worklist"))
 
 
 @require_POST
