@@ -62,10 +62,9 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "documents_cohort_events_csv": (GET, {H}),
 }
 # Pages of one's own account: any logged-in user, with or without a role.
-ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST,
-           "set_language": POST}
-# The only pages open without logging in.
-PUBLIC = {"login", "healthz", "admin:login"}
+ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST}
+# The only pages open without logging in (the language switch is on the login page).
+PUBLIC = {"login", "healthz", "set_language", "admin:login"}
 
 
 def url_patterns(patterns=None, prefix="", namespace=None):
@@ -93,7 +92,7 @@ def test_every_project_page_has_a_decision_on_who_may_open_it():
     assert not set(ACCESS) - names, "ACCESS lists pages that no longer exist"
 
 
-def test_only_the_login_and_the_health_probe_are_open_without_login():
+def test_only_the_login_the_language_and_the_health_probe_are_open_without_login():
     open_views = {name for name, _, pattern in ALL
                   if getattr(pattern.callback, "login_required", True) is False}
     assert open_views == PUBLIC
@@ -168,6 +167,9 @@ def test_public_pages_show_nothing_clinical(client, world):
         response = client.get(reverse(name))
         assert response.status_code == 200
         assert _clean(response, world)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/patients/"})
+    assert response.status_code == 302 and not response.content
+    assert client.get(response["Location"])["Location"].startswith(reverse("login"))
 
 
 # --- each role, and a user with no role --------------------------------------------------
