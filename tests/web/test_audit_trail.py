@@ -2,12 +2,14 @@
 who, what, before and after, for every service that changes clinical data."""
 
 import json
+import os
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -25,6 +27,7 @@ from sirolimus_app.models import (
     Visit,
 )
 from sirolimus_app.services import audit, prescriptions, records
+from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
 from tests.web.test_security_factories import TODAY, aware, new_patient, proposed_prescription
 
@@ -365,3 +368,24 @@ def test_a_refused_transition_writes_no_line(haematologist, pharmacist, pharmaci
     with pytest.raises(ServiceError):
         prescriptions.stop(haematologist, patient.pk, "", today=TODAY)
     assert _last_id() == since
+
+
+def test_a_proposal_computed_by_the_engine_is_audited(haematologist, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    pending = Prescription.objects.filter(status__in=["proposed", "validated"])
+    for patient in prefetch_clinical(Patient.objects.exclude(prescriptions__in=pending)):
+        advice = advise_patient(patient).advice
+        if advice and advice["dose"]["action"] in prescriptions.PRESCRIBING_ACTIONS \
+                and advice["dose"]["mg_per_day"] and advice.get("eligible") is not False:
+            break
+    else:
+        pytest.fail("no demo patient gets a dose proposal")
+    since = _last_id()
+    proposal = prescriptions.propose(haematologist, patient.pk, 0, "Début selon protocole")
+    line = _only_new_line(since)
+    assert (line.user, line.action, line.object_id, line.patient_id) == (
+        haematologist, "prescription.propose", str(proposal.pk), patient.pk)
+    assert line.before is None
+    assert Decimal(str(line.after["mg_per_day"])) == proposal.mg_per_day
+    assert line.after["status"] == "proposed" and line.after["proposed_by"] == haematologist.pk
