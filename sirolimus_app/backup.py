@@ -132,12 +132,15 @@ def _check_migrations(payload: dict, connection) -> None:
     if saved != here:
         missing = ", ".join(f"{a}.{n}" for a, n in sorted(saved - here)) or "aucune"
         extra = ", ".join(f"{a}.{n}" for a, n in sorted(here - saved)) or "aucune"
+        # The application's own latest migration names the version that made the backup.
+        ours = max((n for a, n in saved if a == "sirolimus_app"), default="aucune")
         raise BackupError(
             "La base cible n'est pas au même état de migration que la sauvegarde. "
             f"Migrations de la sauvegarde absentes ici : {missing}. "
             f"Migrations appliquées ici mais pas dans la sauvegarde : {extra}. "
-            "Restaurez avec la version de l'application qui a fait la sauvegarde, "
-            "puis lancez `manage.py migrate`.")
+            "Restaurez dans une base neuve avec la version de l'application qui a fait la "
+            f"sauvegarde (dernière migration : sirolimus_app.{ours}), puis passez à la "
+            "version actuelle et lancez `manage.py migrate` (voir docs/operations.md).")
 
 
 def _non_empty_tables(models, using: str) -> list[str]:
