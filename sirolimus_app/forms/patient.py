@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from protocol.bsa import age_problems
 from sirolimus_app.forms.common import DateInput, check_not_future
+from sirolimus_app.i18n import problem_text
 from sirolimus_app.models import Patient
 
 
@@ -57,7 +58,7 @@ class PatientForm(forms.ModelForm):
         check_not_future(birth)
         problems = age_problems(birth, timezone.localdate())
         if problems:
-            raise ValidationError(problems[0].message_fr, code="age")
+            raise ValidationError(problem_text(problems[0]), code="age")
         return birth
 
     def clean_diagnosis_date(self):

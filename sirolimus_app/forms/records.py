@@ -22,6 +22,7 @@ from sirolimus_app.forms.common import (
     PlausibleField,
     check_not_before_birth,
 )
+from sirolimus_app.i18n import problem_text
 from sirolimus_app.models import (
     AdverseEvent,
     BodyMeasurement,
@@ -40,7 +41,7 @@ def _body_problems(form: forms.Form, weight, height) -> None:
         return
     for problem in plausibility(float(weight), float(height)):
         form.add_error(problem.field if problem.field in form.fields else None,
-                       problem.message_fr)
+                       problem_text(problem))
 
 
 def _body_widgets() -> dict:

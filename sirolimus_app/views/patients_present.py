@@ -12,9 +12,10 @@ from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from sirolimus_app.i18n import in_french, problem_text
 from sirolimus_app.models import Prescription, Visit
 from sirolimus_app.services.engine import local_date
 from sirolimus_app.services.prescriptions import PRESCRIBING_ACTIONS
@@ -46,10 +47,6 @@ FORMULA_LABELS = {
     "gehan_george": "Gehan–George",
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def in_french() -> bool:
-    return (get_language() or "fr").startswith("fr")
 
 
 def engine_text(item: dict, key: str = "message") -> str:
@@ -277,7 +274,7 @@ def problem_rows(problems, links: dict[str, Fix]) -> list[ProblemRow]:
         head = path[1] if path[0] == "patient" and len(path) > 1 else path[0]
         key = re.sub(r"\[\d+\]$", "", head).removesuffix("_kg").removesuffix("_cm")
         what, fix = PROBLEM_FIELDS.get(key, (problem.field, None))
-        text = problem.message_fr if in_french() else problem.message_en
+        text = problem_text(problem)
         rows.append(ProblemRow(str(what), text, links.get(fix) if fix else None))
     return rows
 
