@@ -1,9 +1,11 @@
 """What every clinical form shares: date widgets the browser understands, and the checks that
 keep an impossible date (in the future, before the child was born) out of the record."""
 
+import unicodedata
 from datetime import date, datetime
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -63,7 +65,37 @@ def check_not_before_birth(value: date | datetime | None, birth_date: date) -> N
             % {"birth": shown(birth_date)}, code="before_birth")
 
 
-class PatientRecordForm(forms.ModelForm):
+TEXTAREA_MAX_LENGTH = 2000
+
+
+class TypedTextMixin:
+    """Typed text stays printable text: no control characters (a crafted line break in a name
+    would break the calendar file and the PDFs' headers; only multi-line fields keep line
+    breaks), and multi-line fields have a bound (a note is not a document)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if (isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea)
+                    and field.max_length is None):
+                field.max_length = TEXTAREA_MAX_LENGTH
+                field.validators.append(validators.MaxLengthValidator(TEXTAREA_MAX_LENGTH))
+                field.widget.attrs["maxlength"] = str(TEXTAREA_MAX_LENGTH)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if not isinstance(field, forms.CharField) or not isinstance(value, str):
+                continue
+            allowed = "\n\r\t" if isinstance(field.widget, forms.Textarea) else ""
+            if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+                self.add_error(name, _("Caractères de contrôle interdits (retour à la ligne, "
+                                       "tabulation…) : saisissez du texte simple."))
+        return cleaned
+
+
+class PatientRecordForm(TypedTextMixin, forms.ModelForm):
     """A record that belongs to one patient: its dates are checked against today and the
     patient's birth date. `past_dates` names the date fields this applies to."""
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from protocol.bsa import age_problems
-from sirolimus_app.forms.common import DateInput, check_not_future
+from sirolimus_app.forms.common import DateInput, TypedTextMixin, check_not_future
 from sirolimus_app.i18n import problem_text
 from sirolimus_app.models import Patient
 
@@ -20,7 +20,7 @@ class VzvImmunity(models.TextChoices):
 VZV_VALUES = {VzvImmunity.IMMUNE: True, VzvImmunity.NOT_IMMUNE: False}
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(TypedTextMixin, forms.ModelForm):
     # A strict yes/no/unknown list: Django's NullBooleanField would read a tampered value as
     # "unknown" instead of refusing it.
     vzv_immune = forms.TypedChoiceField(

@@ -1,9 +1,11 @@
 """The French forms on their own: limits, units, and the messages a user reads."""
 
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from sirolimus_app.demo import Demo
@@ -109,3 +111,30 @@ def test_treatment_change_refuses_a_future_date():
     assert not form.is_valid()
     assert form.errors["on_date"] == ["La date ne peut pas être dans le futur."]
     assert TreatmentChangeForm().initial["on_date"] == timezone.localdate()
+
+
+def test_control_characters_in_a_name_are_refused_next_to_the_field(client, haematologist):
+    from sirolimus_app.models import Patient
+
+    client.force_login(haematologist)
+    response = client.post(reverse("patient_create"), {
+        "hospital_number": "IPP-CTRL", "last_name": "Dupont", "first_name": "Léa\r\nX-Injected",
+        "birth_date": "2015-04-10", "sex": "F", "diagnosis_date": "2024-01-10",
+        "bsa_formula": "mosteller", "form": "solution",
+    })
+    assert response.status_code == 200
+    assert "Caractères de contrôle interdits" in response.content.decode()
+    assert not Patient.objects.filter(hospital_number="IPP-CTRL").exists()
+
+
+def test_visit_notes_are_bounded(client, haematologist):
+    from sirolimus_app.forms.common import TEXTAREA_MAX_LENGTH
+    from sirolimus_app.forms.records import VisitForm
+    from sirolimus_app.models import Patient
+
+    patient = Patient(birth_date=datetime.date(2015, 4, 10))
+    form = VisitForm(patient=patient, data={"label": "HP", "done_date": "2026-01-10",
+                                            "notes": "x" * (TEXTAREA_MAX_LENGTH + 1)})
+    assert not form.is_valid()
+    assert "notes" in form.errors
+    assert form.fields["notes"].widget.attrs["maxlength"] == str(TEXTAREA_MAX_LENGTH)
