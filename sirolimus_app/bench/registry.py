@@ -3,7 +3,9 @@ sirolimus history, written with bulk inserts (the services would take hours for 
 
 Deterministic for a given seed. The data respect every database constraint and the protocol's
 shape (D7 troughs after each change, monthly counts, M1/M3/M6… visits) but are not clinical
-cases: they exist to load the pages.
+cases: they exist to load the pages. Their stored calendars and statuses are then computed, and
+the database statistics updated, as the nightly `refresh_schedules` does (the engine once per
+patient: a few minutes at 10,000).
 """
 
 import math
@@ -22,6 +24,7 @@ from sirolimus_app.models import (
     TroughLevel,
     Visit,
 )
+from sirolimus_app.services.schedule import refresh_patients, update_planner_statistics
 
 PARIS = ZoneInfo("Europe/Paris")
 LAST_NAMES = ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois",
@@ -131,6 +134,9 @@ def seed_registry(n_patients: int, today: date, *, first: int = 0, seed: int = 2
     for model, rows in ((BodyMeasurement, measurements), (Prescription, prescriptions),
                         (TroughLevel, troughs), (LabResult, labs), (Visit, visits)):
         model.objects.bulk_create(rows, batch_size=2000)
+    # As the nightly `refresh_schedules` leaves the database.
+    refresh_patients([patient.pk for patient in patients], today)
+    update_planner_statistics()
 
 
 def _trough(patient, day: date, rng: random.Random, user) -> TroughLevel:

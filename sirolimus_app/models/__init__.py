@@ -10,6 +10,7 @@ from .clinical import (
 )
 from .patient import Patient
 from .prescription import Prescription
+from .schedule import PatientStatus, ScheduleItem
 
 __all__ = [
     "AdverseEvent",
@@ -19,7 +20,9 @@ __all__ = [
     "LabResult",
     "MonitoringCheck",
     "Patient",
+    "PatientStatus",
     "Prescription",
+    "ScheduleItem",
     "TroughLevel",
     "Visit",
 ]

@@ -19,6 +19,7 @@ from sirolimus_app.models import Patient, Prescription
 from sirolimus_app.services import audit
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
+from sirolimus_app.services.schedule import keeps_schedule_current
 
 Status = Prescription.Status
 
@@ -36,6 +37,7 @@ def proposals(advice: dict) -> list[dict]:
     return [advice["dose"], *advice.get("options", [])]
 
 
+@keeps_schedule_current
 @transaction.atomic
 def propose(user, patient_id: int, choice: int, reason: str = "",
             today: date | None = None) -> Prescription:
@@ -121,6 +123,7 @@ def _transition(user, prescription_id: int, expected_version: int, *, allowed_fr
     return after
 
 
+@keeps_schedule_current
 @transaction.atomic
 def validate(user, prescription_id: int, expected_version: int,
              today: date | None = None) -> Prescription:
@@ -171,6 +174,7 @@ def _check_basis(prescription: Prescription) -> None:
               "prescripteur en fasse une nouvelle.") % {"state": state})
 
 
+@keeps_schedule_current
 @transaction.atomic
 def reject(user, prescription_id: int, expected_version: int, reason: str) -> Prescription:
     _require(user, "validate_prescription")
@@ -205,6 +209,7 @@ def _activate(user, prescription: Prescription) -> Prescription:
                        action="prescription.activate")
 
 
+@keeps_schedule_current
 @transaction.atomic
 def activate(user, prescription_id: int, expected_version: int,
              today: date | None = None) -> Prescription:
@@ -240,6 +245,7 @@ def _check_date(on_date: date, current: Prescription, today: date) -> None:
                            % {"date": current.start_date.strftime("%d/%m/%Y")}, field="on_date")
 
 
+@keeps_schedule_current
 @transaction.atomic
 def suspend(user, patient_id: int, reason: str, on_date: date | None = None,
             today: date | None = None) -> Prescription:
@@ -258,6 +264,7 @@ def suspend(user, patient_id: int, reason: str, on_date: date | None = None,
                        action="prescription.suspend")
 
 
+@keeps_schedule_current
 @transaction.atomic
 def stop(user, patient_id: int, reason: str, on_date: date | None = None,
          today: date | None = None) -> Prescription:
@@ -276,6 +283,7 @@ def stop(user, patient_id: int, reason: str, on_date: date | None = None,
                        action="prescription.stop")
 
 
+@keeps_schedule_current
 @transaction.atomic
 def withdraw(user, prescription_id: int, expected_version: int) -> Prescription:
     """The prescriber withdraws a proposal not yet validated (recorded as rejected)."""

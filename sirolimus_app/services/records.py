@@ -23,6 +23,7 @@ from sirolimus_app.models import (
 )
 from sirolimus_app.services import audit
 from sirolimus_app.services.errors import ConcurrentChangeError
+from sirolimus_app.services.schedule import keeps_schedule_current
 
 # How each lab kind is converted to its stored unit; None = stored as entered (g/dL, mmol/L).
 _LAB_KINDS = {
@@ -43,6 +44,7 @@ def _require(user, perm: str) -> None:
         raise PermissionDenied
 
 
+@keeps_schedule_current
 def _create(user, perm: str, instance):
     _require(user, perm)
     instance.full_clean()
@@ -56,6 +58,7 @@ def create_patient(user, patient: Patient) -> Patient:
     return _create(user, "add_patient", patient)
 
 
+@keeps_schedule_current
 @transaction.atomic
 def update_patient(user, patient: Patient, expected_version: int) -> Patient:
     """Save an edited patient unless someone saved a newer version meanwhile."""
@@ -129,6 +132,7 @@ def add_visit(user, visit: Visit) -> Visit:
     return _create(user, "add_visit", visit)
 
 
+@keeps_schedule_current
 @transaction.atomic
 def update_record(user, perm: str, instance):
     """Change a visit, an adverse event or a co-medication, with before and after audited."""

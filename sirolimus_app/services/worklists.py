@@ -1,45 +1,46 @@
 """The queries behind the worklists and the home pages' "patients needing attention".
 
-The pharmacist's list is a plain query. The nurse's calendar is the protocol engine's
-(`advice["schedule"]` and `advice["next"]`) minus what is recorded as done: a MonitoringCheck
-(patient, kind, due date) ticked by a nurse, or the record itself (a trough, a lipid panel, a
-platelet count or a blood pressure dated on/after the due date, a visit of that label done).
-
-Cost: one pass reads every followed patient (a current or pending prescription) with
-`prefetch_clinical` in chunks, so the number of queries does not depend on the number of
-patients, but the engine runs once per followed patient (see `scan`).
+The pharmacist's list is a plain query. The nurse's calendar and the reasons for attention
+are read from what services.schedule derived from the protocol engine (models.schedule): no
+engine runs here, and the number of queries depends neither on the number of patients nor
+on their history. What changes with the date alone is decided here, against today, in SQL:
+- due today or in the coming week: every item, done (shown as such) or not;
+- overdue: an item not done, due before today and not yet superseded by the next item of
+  its kind, since a missed periodic item is caught up by doing the latest one;
+- "no response at 3 months": from the date stored for it.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from sirolimus_app.models import AuditEvent, LabResult, MonitoringCheck, Patient, Prescription
-from sirolimus_app.services.engine import advise_patient, local_date, prefetch_clinical
+from sirolimus_app.models import (
+    AuditEvent,
+    MonitoringCheck,
+    Patient,
+    PatientStatus,
+    Prescription,
+    ScheduleItem,
+)
+from sirolimus_app.models.schedule import TROUGH_KINDS, URGENCY
 
 Status = Prescription.Status
 Kind = MonitoringCheck.Kind
 
 OVERDUE, TODAY, WEEK = "overdue", "today", "week"
 SECTIONS = {
-    OVERDUE: _("En retard"),
-    TODAY: _("Aujourd'hui"),
-    WEEK: _("Dans les 7 jours"),
+    OVERDUE: gettext_lazy("En retard"),
+    TODAY: gettext_lazy("Aujourd'hui"),
+    WEEK: gettext_lazy("Dans les 7 jours"),
 }
 WEEK_DAYS = 7
-# A missed periodic item is superseded by the next one of its kind, and every kind recurs
-# at least yearly (AE-LIPIDS), so ticks older than this can no longer change the list.
-CHECKS_LOOKBACK = timedelta(days=400)
-PRESCAN_CHUNK = 500  # patients prefetched together: bounds memory, not the query count
-TROUGH_KINDS = (Kind.TROUGH, Kind.CONTROL)
-BEFORE_MORNING_DOSE = _("Prélever juste avant la prise du matin")
-_KIND_ORDER = {kind: rank for rank, kind in enumerate(
-    (Kind.CONTROL, Kind.TROUGH, Kind.VISIT, Kind.CBC, Kind.BLOOD_PRESSURE, Kind.LIPIDS))}
-FOLLOWED_STATUSES = (*Prescription.CURRENT_STATUSES, Status.PROPOSED, Status.VALIDATED)
+BEFORE_MORNING_DOSE = gettext_lazy("Prélever juste avant la prise du matin")
+_KIND_LABELS = dict(Kind.choices)
 
 
 # --- the pharmacist ------------------------------------------------------------------------
@@ -52,17 +53,21 @@ def _changes_after_proposal(patient_id, proposed_at):
             .exclude(object_type=MonitoringCheck._meta.label))
 
 
+def proposals_waiting():
+    """Proposals awaiting validation, oldest first, with their patients."""
+    return (Prescription.objects.filter(status=Status.PROPOSED).select_related("patient")
+            .order_by("proposed_at", "pk"))
+
+
 def pending_prescriptions():
     """Proposals awaiting validation, oldest first, with what their cards show.
 
     `new_data` flags a patient whose record changed after the proposal: the stored working
     may then no longer be what the protocol advises.
     """
-    return (Prescription.objects.filter(status=Status.PROPOSED)
-            .select_related("patient", "proposed_by", "replaces")
+    return (proposals_waiting().select_related("proposed_by", "replaces")
             .annotate(new_data=Exists(_changes_after_proposal(OuterRef("patient_id"),
-                                                              OuterRef("proposed_at"))))
-            .order_by("proposed_at", "pk"))
+                                                              OuterRef("proposed_at")))))
 
 
 def changed_since_proposal(prescription: Prescription) -> bool:
@@ -71,9 +76,14 @@ def changed_since_proposal(prescription: Prescription) -> bool:
 
 # --- the nurse -----------------------------------------------------------------------------
 
+def section_of(day: date, today: date) -> str:
+    """The section of a listed item due on `day`."""
+    return OVERDUE if day < today else TODAY if day == today else WEEK
+
+
 @dataclass
 class DueItem:
-    """One calendar item of one patient: a sample to take, a visit, a measurement."""
+    """One calendar item of one patient as a worklist shows it today."""
 
     patient: Patient
     date: date
@@ -86,23 +96,141 @@ class DueItem:
     section: str = ""
     days_late: int = 0
 
+    @classmethod
+    def of(cls, row: ScheduleItem, today: date) -> "DueItem":
+        section = section_of(row.due_date, today)
+        return cls(patient=row.patient, date=row.due_date, kind=row.kind, label=row.label,
+                   rules=row.rules, done=row.done, check=row.tick, section=section,
+                   days_late=(today - row.due_date).days if section == OVERDUE else 0,
+                   instruction=row.instruction or (
+                       str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
+
     @property
     def recordable(self) -> bool:
         """Whether a nurse can tick it (the engine may add kinds the database does not know)."""
-        return self.kind in Kind.values
+        return self.kind in _KIND_LABELS
 
     @property
     def kind_display(self) -> str:
-        return Kind(self.kind).label if self.recordable else self.kind
+        return str(_KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def section_display(self) -> str:
         return SECTIONS.get(self.section, "")
 
     @property
-    def is_sample(self) -> bool:
-        return self.kind in (*TROUGH_KINDS, Kind.CBC, Kind.LIPIDS)
+    def late_display(self) -> str:
+        return ngettext("%(days)s jour de retard", "%(days)s jours de retard",
+                        self.days_late) % {"days": self.days_late}
 
+    @property
+    def tick_display(self) -> str:
+        """The label of the button that records the item as done."""
+        if self.kind in (*TROUGH_KINDS, Kind.CBC, Kind.LIPIDS):
+            return _("Prélèvement fait")
+        return {Kind.VISIT: _("Visite faite"), Kind.BLOOD_PRESSURE: _("TA mesurée")}.get(
+            self.kind, _("Fait"))
+
+
+def _open(today: date) -> Q:
+    """Not done, and not superseded by the next item of its kind as of today."""
+    return Q(done=False, superseded_on__gte=today)
+
+
+def _listed(today: date) -> Q:
+    """On the worklist today: due up to a week ahead, and either not past or still open.
+    One range of due dates, which the index reads in order."""
+    return (Q(due_date__lte=today + timedelta(days=WEEK_DAYS))
+            & (Q(due_date__gte=today) | _open(today)))
+
+
+def _section(section: str, today: date) -> Q:
+    """Within the listed items."""
+    return {OVERDUE: Q(due_date__lt=today), TODAY: Q(due_date=today),
+            WEEK: Q(due_date__gt=today)}[section]
+
+
+_WORK_ORDER = ("due_date", "patient__last_name", "patient__first_name", "patient_id", "position")
+
+
+def due_items(today: date, section: str = ""):
+    """Every followed patient's items on the worklist today (or in one section), in the order
+    a nurse works through them: overdue, today, the week; by date, then patient, then samples
+    before visits."""
+    items = ScheduleItem.objects.filter(_listed(today))
+    if section:
+        items = items.filter(_section(section, today))
+    return items.select_related("patient", "tick__recorded_by").order_by(*_WORK_ORDER)
+
+
+def due_now(today: date):
+    """The items overdue or due today and not done yet, in the same order: what the home
+    pages show first (no tick to show, none is done)."""
+    return (ScheduleItem.objects.filter(_open(today), due_date__lte=today)
+            .select_related("patient").order_by(*_WORK_ORDER))
+
+
+def dress(rows, today: date) -> list[DueItem]:
+    """The rows of one page as the templates show them."""
+    return [DueItem.of(row, today) for row in rows]
+
+
+def section_counts(today: date, fresh: "Freshness") -> dict[str, dict[str, int]]:
+    """Per section: the items listed ("all") and those not done yet ("pending"); all overdue
+    items are pending. The overdue ones are summed from the statuses when all were computed
+    today, counted from the items otherwise."""
+    if fresh.computed_today:
+        overdue = PatientStatus.objects.aggregate(n=Sum("overdue_items", default=0))["n"]
+    else:
+        overdue = ScheduleItem.objects.filter(_open(today), due_date__lt=today).count()
+    counts = {kind: {OVERDUE: overdue, TODAY: 0, WEEK: 0} for kind in ("all", "pending")}
+    coming = ScheduleItem.objects.filter(
+        due_date__gte=today, due_date__lte=today + timedelta(days=WEEK_DAYS))
+    for row in coming.order_by().values("due_date", "done").annotate(n=Count("pk")):
+        section = section_of(row["due_date"], today)
+        counts["all"][section] += row["n"]
+        if not row["done"]:
+            counts["pending"][section] += row["n"]
+    return counts
+
+
+def followed_patients():
+    """Patients on sirolimus or about to start it: the only ones with a calendar to follow."""
+    return Patient.objects.filter(schedule_status__treatment__in=PatientStatus.FOLLOWED)
+
+
+def unavailable_calendars():
+    """Followed patients whose calendar the engine could not compute (incomplete record)."""
+    return (PatientStatus.objects.filter(calendar__in=PatientStatus.UNAVAILABLE)
+            .select_related("patient").order_by("last_name", "first_name", "patient_id"))
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the stored statuses are today."""
+
+    missing: int  # patients without any (created outside the services, before the nightly)
+    stale: int  # computed before today: the nightly refresh did not run
+
+    @property
+    def not_current(self) -> int:
+        """Patients whose items due on a moving date (the pre-treatment work-up, the 48 h
+        control) may be late by the days since their computation, or who are not listed."""
+        return self.missing + self.stale
+
+    @property
+    def computed_today(self) -> bool:
+        """Whether every status's figures of the day (urgency, overdue items) hold today."""
+        return self.stale == 0
+
+
+def freshness(today: date) -> Freshness:
+    known = PatientStatus.objects.count()
+    return Freshness(missing=Patient.objects.count() - known,
+                     stale=PatientStatus.objects.filter(computed_for__lt=today).count())
+
+
+# --- who needs attention -------------------------------------------------------------------
 
 @dataclass
 class Attention:
@@ -114,188 +242,97 @@ class Attention:
 
 @dataclass
 class PatientScan:
+    """One followed patient today: the items on the worklist and the reasons for attention."""
+
     patient: Patient
-    advice: dict | None
-    problems: list
+    status: PatientStatus
     items: list[DueItem] = field(default_factory=list)
     attention: list[Attention] = field(default_factory=list)
 
 
-def followed_patients():
-    """Patients on sirolimus or about to start it: the only ones with a calendar to follow."""
-    return Patient.objects.filter(Exists(Prescription.objects.filter(
-        patient_id=OuterRef("pk"), status__in=FOLLOWED_STATUSES)))
+def _overdue_troughs(today: date):
+    return ScheduleItem.objects.filter(_open(today), due_date__lt=today, kind__in=TROUGH_KINDS)
+
+
+def _ranked_on(today: date):
+    """Statuses of the patients needing attention, each with its `urgency` evaluated against
+    `today` from the stored flags and calendar rows (what services.schedule.urgency_on says
+    in Python)."""
+    late = _overdue_troughs(today).values("patient_id")
+    reasons = {
+        "toxic_trough": Q(toxic_trough=True),
+        "overdue_trough": Q(patient_id__in=late),
+        "no_response": Q(no_response_from__lte=today),
+        "awaiting_validation": Q(awaiting_validation=True),
+    }
+    flagged = Q()
+    for condition in reasons.values():
+        flagged |= condition
+    return PatientStatus.objects.filter(flagged).annotate(urgency_today=Case(
+        *[When(reasons[code], then=Value(rank)) for rank, code in enumerate(URGENCY)]))
+
+
+def attention_page(today: date, size: int,
+                   fresh: Freshness) -> tuple[list[PatientStatus], int]:
+    """The `size` patients who need attention most urgently (then by name), and how many
+    need it in all: the stored urgency, read through its index, when every status was
+    computed today; every reason evaluated against today otherwise."""
+    if fresh.computed_today:
+        ranked = PatientStatus.objects.filter(urgency__isnull=False).order_by(
+            "urgency", "last_name", "first_name", "patient_id")
+    else:
+        ranked = _ranked_on(today).order_by("urgency_today", "last_name", "first_name",
+                                            "patient_id")
+    top = list(ranked.values_list("pk", flat=True)[:size])
+    shown = PatientStatus.objects.select_related("patient").in_bulk(top)
+    return [shown[pk] for pk in top], ranked.count()
+
+
+def attention_of(statuses, today: date) -> dict[int, list[Attention]]:
+    """Each patient's reasons for attention, in one query for all the given statuses."""
+    statuses = list(statuses)
+    late = defaultdict(list)
+    for item in (_overdue_troughs(today).filter(patient_id__in=[s.pk for s in statuses])
+                 .order_by("due_date", "pk")):
+        late[item.patient_id].append(item)
+    return {status.pk: _reasons(status, late[status.pk], today) for status in statuses}
+
+
+def _reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> list[Attention]:
+    found = []
+    if status.toxic_trough:
+        found.append(Attention("toxic_trough", _("Résiduel toxique sans suspension"),
+                               "TOX-SUSPEND", status.toxic_detail))
+    for item in late:
+        found.append(Attention(
+            "overdue_trough", _("Taux résiduel en retard"),
+            item.rules[0] if item.rules else "TDM-STEADY-STATE",
+            _("%(label)s prévu le %(date)s") % {
+                "label": item.label, "date": item.due_date.strftime("%d/%m/%Y")}))
+    if status.awaiting_validation:
+        found.append(Attention("awaiting_validation",
+                               _("Prescription en attente de validation")))
+    if status.no_response_from is not None and status.no_response_from <= today:
+        # The engine's own message once it said so; a date foreseen, until the next refresh.
+        detail = status.no_response_detail or _(
+            "Toujours pas de réponse à 3 mois de traitement (%(date)s) : voir la conduite à "
+            "tenir dans le dossier.") % {"date": status.no_response_from.strftime("%d/%m/%Y")}
+        found.append(Attention("no_response", _("Pas de réponse à 3 mois"), "RESP-DELAY",
+                               detail))
+    return found
 
 
 def scan(today: date | None = None, patients=None) -> list[PatientScan]:
-    """Run the engine for every followed patient (or the given queryset) and work out what is
-    due and who needs attention. A fixed number of queries per PRESCAN_CHUNK patients."""
+    """The followed patients (all, or those of the `patients` queryset) with their items on
+    today's worklist and their reasons for attention, in a fixed number of queries."""
     today = today or timezone.localdate()
-    patients = followed_patients() if patients is None else patients
-    ticks = _ticks(patients, today)
-    return [scan_patient(patient, today, ticks) for patient in
-            prefetch_clinical(patients.order_by("pk")).iterator(chunk_size=PRESCAN_CHUNK)]
-
-
-def _ticks(patients, today: date) -> dict[tuple, MonitoringCheck]:
-    checks = (MonitoringCheck.objects
-              .filter(patient__in=patients.values("pk"), due_date__gte=today - CHECKS_LOOKBACK)
-              .select_related("recorded_by"))
-    return {(c.patient_id, c.kind, c.due_date): c for c in checks}
-
-
-def scan_patient(patient: Patient, today: date, ticks: dict) -> PatientScan:
-    result = advise_patient(patient, today)
-    found = PatientScan(patient, result.advice, result.problems)
-    if result.advice is not None:
-        found.items = _due_items(patient, result.advice, today, ticks)
-        found.attention = _attention(patient, result.advice, found.items)
-    elif any(p.status == Status.PROPOSED for p in patient.prescriptions.all()):
-        found.attention = [_awaiting_validation()]
-    return found
-
-
-def _calendar(advice: dict) -> list[dict]:
-    """The schedule, plus what `next` adds to it (e.g. an overdue trough), without repeats."""
-    seen, items = set(), []
-    for item in [*advice.get("schedule", []), *advice.get("next", [])]:
-        key = (item["kind"], item["date"], item.get("label", ""))
-        if key not in seen:
-            seen.add(key)
-            items.append(item)
-    return items
-
-
-def _due_items(patient: Patient, advice: dict, today: date, ticks: dict) -> list[DueItem]:
-    """Items due in the coming week or overdue; of the overdue ones, only the latest of each
-    kind, since a missed periodic item is caught up by doing the latest one."""
-    done_on = _done_dates(patient)
-    horizon = today + timedelta(days=WEEK_DAYS)
-    # Before the first dose only the pre-treatment work-up is real: the rest of the engine's
-    # calendar assumes a start today and moves every day until the proposal is validated.
-    started = any(p.status in Prescription.CURRENT_STATUSES for p in patient.prescriptions.all())
-    latest_past: dict[str, DueItem] = {}
-    items: list[DueItem] = []
-    for raw in _calendar(advice):
-        day = date.fromisoformat(raw["date"])
-        # A conditional item (e.g. the trough after an increase not prescribed yet) becomes a
-        # real one in the schedule once the prescription it depends on exists.
-        if (day > horizon or raw.get("condition")
-                or not (started or "PRE-WORKUP" in raw.get("rules", []))):
-            continue
-        kind = raw["kind"]
-        check = ticks.get((patient.pk, kind, day))
-        item = DueItem(
-            patient=patient, date=day, kind=kind, label=raw.get("label", ""),
-            rules=list(raw.get("rules", [])),
-            instruction=raw.get("instruction_fr") or (
-                str(BEFORE_MORNING_DOSE) if kind in TROUGH_KINDS else ""),
-            check=check,
-            done=check is not None or _done_by_record(kind, raw.get("label", ""), day, done_on),
-        )
-        if day >= today:
-            item.section = TODAY if day == today else WEEK
-            items.append(item)
-        elif kind not in latest_past or latest_past[kind].date <= day:
-            latest_past[kind] = item
-    for item in latest_past.values():
-        if not item.done:
-            item.section, item.days_late = OVERDUE, (today - item.date).days
-            items.append(item)
-    return items
-
-
-def _done_dates(patient: Patient) -> dict:
-    """From the prefetched records: the dates each kind of item was done on."""
-    labs = patient.lab_results.all()
-    return {
-        Kind.TROUGH: [local_date(t.sampled_at) for t in patient.troughs.all()],
-        Kind.CBC: [local_date(lab.sampled_at) for lab in labs
-                   if lab.kind == LabResult.Kind.PLATELETS],
-        Kind.LIPIDS: [local_date(lab.sampled_at) for lab in labs
-                      if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)],
-        Kind.BLOOD_PRESSURE: [v.done_date for v in patient.visits.all()
-                              if v.done_date and v.systolic_bp],
-        "visit_labels": {v.label for v in patient.visits.all() if v.done_date},
-    }
-
-
-def _done_by_record(kind: str, label: str, day: date, done_on: dict) -> bool:
-    if kind == Kind.VISIT:
-        return label in done_on["visit_labels"]
-    dates = done_on.get(Kind.TROUGH if kind in TROUGH_KINDS else kind, [])
-    return any(done >= day for done in dates)
-
-
-def _awaiting_validation() -> Attention:
-    return Attention("awaiting_validation", str(_("Prescription en attente de validation")))
-
-
-def _attention(patient: Patient, advice: dict, items: list[DueItem]) -> list[Attention]:
-    """Why this patient needs someone's attention today, from the engine's alerts and the
-    calendar; empty when all is in order."""
-    found = []
-    statuses = {p.status for p in patient.prescriptions.all()}
-    alerts = advice.get("alerts", [])
-    for alert in alerts:
-        # The engine's critical TOX-SUSPEND says "suspend now"; once suspended it says
-        # "stay suspended", which is not this.
-        if (alert["rule"] == "TOX-SUSPEND" and alert["severity"] == "critical"
-                and Status.ACTIVE in statuses):
-            found.append(Attention("toxic_trough", str(_("Résiduel toxique sans suspension")),
-                                   "TOX-SUSPEND", _message(alert)))
-            break
-    for item in items:
-        if item.section == OVERDUE and item.kind in TROUGH_KINDS:
-            found.append(Attention(
-                "overdue_trough", str(_("Taux résiduel en retard")),
-                item.rules[0] if item.rules else "TDM-STEADY-STATE",
-                str(_("%(label)s prévu le %(date)s")) % {
-                    "label": item.label, "date": item.date.strftime("%d/%m/%Y")}))
-    if Status.PROPOSED in statuses:
-        found.append(_awaiting_validation())
-    # RESP-DELAY is a warning or critical alert at 3 months (adjust first, or stop); at 4
-    # weeks it is only information.
-    if advice.get("response", {}).get("status") == "no_response":
-        late = [a for a in alerts if a["rule"] == "RESP-DELAY"
-                and a["severity"] in ("warning", "critical")]
-        if late:
-            found.append(Attention("no_response", str(_("Pas de réponse à 3 mois")),
-                                   "RESP-DELAY", _message(late[-1])))
-    return found
-
-
-def _message(alert: dict) -> str:
-    return alert.get("message_fr") or alert.get("message", "")
-
-
-# --- what the pages show -------------------------------------------------------------------
-
-SECTION_ORDER = {OVERDUE: 0, TODAY: 1, WEEK: 2}
-
-
-def nurse_items(scans: list[PatientScan]) -> list[DueItem]:
-    """Every patient's due items in the order a nurse works through them: overdue, today, the
-    week; by date, then patient, then samples before visits."""
-    items = [item for s in scans for item in s.items]
-    return sorted(items, key=lambda i: (SECTION_ORDER[i.section], i.date,
-                                        i.patient.last_name, i.patient.first_name, i.patient.pk,
-                                        _KIND_ORDER.get(i.kind, 9), i.label))
-
-
-def section_counts(items: list[DueItem]) -> dict[str, int]:
-    """Pending (not done) items per section."""
-    counts = defaultdict(int)
-    for item in items:
-        if not item.done:
-            counts[item.section] += 1
-    return {key: counts[key] for key in SECTIONS}
-
-
-def needing_attention(scans: list[PatientScan]) -> list[PatientScan]:
-    """Patients with at least one reason for attention, the most urgent first."""
-    urgency = {"toxic_trough": 0, "overdue_trough": 1, "no_response": 2,
-               "awaiting_validation": 3}
-    flagged = [s for s in scans if s.attention]
-    return sorted(flagged, key=lambda s: (min(urgency.get(a.code, 9) for a in s.attention),
-                                          s.patient.last_name, s.patient.first_name))
+    statuses = (PatientStatus.objects.filter(treatment__in=PatientStatus.FOLLOWED)
+                .select_related("patient").order_by("patient_id"))
+    if patients is not None:
+        statuses = statuses.filter(patient__in=patients)
+    statuses = list(statuses)
+    items = defaultdict(list)
+    for item in dress(due_items(today).filter(patient_id__in=[s.pk for s in statuses]), today):
+        items[item.patient.pk].append(item)
+    attention = attention_of(statuses, today)
+    return [PatientScan(s.patient, s, items[s.pk], attention[s.pk]) for s in statuses]

@@ -23,20 +23,19 @@ def home(request):
     if not roles:
         return render(request, "home/no_role.html", status=403)
     today = timezone.localdate()
-    scans = worklists.scan(today)
-    attention = worklists.needing_attention(scans)
-    context = {"roles": roles, "today": today, "attention": attention[:SHOWN],
-               "attention_count": len(attention), "shown": SHOWN}
+    fresh = worklists.freshness(today)
+    shown, flagged = worklists.attention_page(today, SHOWN, fresh)
+    reasons = worklists.attention_of(shown, today)
+    context = {"roles": roles, "today": today,
+               "attention": [(status.patient, reasons[status.pk]) for status in shown],
+               "attention_count": flagged, "shown": SHOWN, "not_current": fresh.not_current}
     if Role.PHARMACIST in roles:
-        pending = worklists.pending_prescriptions()
+        pending = worklists.proposals_waiting()
         context["pending"] = list(pending[:SHOWN])
-        context["pending_count"] = pending.count() if len(context["pending"]) == SHOWN else len(
-            context["pending"])
+        context["pending_count"] = pending.count()
     if Role.NURSE in roles or Role.HAEMATOLOGIST in roles:
-        items = worklists.nurse_items(scans)
-        context["counts"] = worklists.section_counts(items)
-        context["due_now"] = [i for i in items if not i.done and i.section in (
-            worklists.OVERDUE, worklists.TODAY)][:SHOWN]
+        context["counts"] = worklists.section_counts(today, fresh)["pending"]
+        context["due_now"] = worklists.dress(worklists.due_now(today)[:SHOWN], today)
     if Role.HAEMATOLOGIST in roles:
         context["rejected"] = (
             Prescription.objects.filter(

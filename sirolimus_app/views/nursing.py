@@ -17,29 +17,38 @@ from sirolimus_app.forms_workflow import CheckDoneForm
 from sirolimus_app.models import MonitoringCheck
 from sirolimus_app.services import records, worklists
 
-PER_PAGE = 50
+PER_PAGE = 20
+UNAVAILABLE_SHOWN = 20  # patients named in the "calendar unavailable" warning
 
 
 @require_GET
 def worklist(request):
     require_perm(request.user, "record_vitals")
     today = timezone.localdate()
-    scans = worklists.scan(today)
-    items = worklists.nurse_items(scans)
-    counts = worklists.section_counts(items)
+    fresh = worklists.freshness(today)
+    counts = worklists.section_counts(today, fresh)
     section = request.GET.get("periode", "")
-    if section in worklists.SECTIONS:
-        items = [item for item in items if item.section == section]
-    else:
+    if section not in worklists.SECTIONS:
         section = ""
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(worklists.due_items(today, section), PER_PAGE)
+    # The count is already known from section_counts: spare the paginator its COUNT query.
+    paginator.count = (counts["all"][section] if section else sum(counts["all"].values()))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = worklists.dress(page.object_list, today)
+    # One more than shown, to know whether to say that there are others.
+    unavailable = list(worklists.unavailable_calendars()[:UNAVAILABLE_SHOWN + 1])
     return render(request, "nursing/worklist.html", {
         "today": today,
         "page": page,
-        "tabs": [(key, label, counts[key]) for key, label in worklists.SECTIONS.items()],
+        "tabs": [(key, label, counts["pending"][key])
+                 for key, label in worklists.SECTIONS.items()],
         "section": section,
-        "incomplete": [s for s in scans if s.advice is None],
+        "incomplete": unavailable[:UNAVAILABLE_SHOWN],
+        "incomplete_more": len(unavailable) > UNAVAILABLE_SHOWN,
+        "not_current": fresh.not_current,
         "can_tick": request.user.has_perm("sirolimus_app.add_monitoringcheck"),
+        "tick_url": reverse("nurse_check_done"),
+        "here": request.get_full_path(),
     })
 
 

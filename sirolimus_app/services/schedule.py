@@ -1,0 +1,283 @@
+"""Keeping each patient's stored calendar and status (models.schedule) equal to what the
+protocol engine says, so the worklists never run the engine.
+
+- Every service that changes clinical data is decorated with `keeps_schedule_current`: the
+  patient's rows are rewritten in the service's own transaction, after the change.
+- A clinical record deleted outside the services (they never delete) refreshes its patient
+  too (models.schedule connects the signal); so does `migrate` for patients without rows.
+- `manage.py refresh_schedules` rewrites every patient's rows each night: the engine's
+  calendar also moves with the date alone (the pre-treatment work-up is due "today").
+
+The "done" logic is the worklists': an item is done when a nurse ticked it (MonitoringCheck)
+or when the record itself is dated on/after its due date (a trough, a platelet count, a lipid
+panel, a blood pressure; a visit of that label done).
+"""
+
+import functools
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from protocol.advise import STOP_IF_NO_RESPONSE_MONTHS
+from protocol.dates import add_months
+from sirolimus_app.models import (
+    LabResult,
+    MonitoringCheck,
+    Patient,
+    PatientStatus,
+    Prescription,
+    ScheduleItem,
+)
+from sirolimus_app.models.schedule import KIND_ORDER, NEVER, TROUGH_KINDS, URGENCY
+from sirolimus_app.services.engine import advise_patient, local_date, prefetch_clinical
+
+logger = logging.getLogger(__name__)
+
+Status = Prescription.Status
+Kind = MonitoringCheck.Kind
+Treatment = PatientStatus.Treatment
+Calendar = PatientStatus.Calendar
+CHUNK_SIZE = 200  # patients refreshed per transaction by refresh_patients
+_SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+def keeps_schedule_current(service):
+    """For a service that changes clinical data and returns the saved record (or patient):
+    refresh that patient's schedule in the same transaction, once the change is made."""
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic():
+            saved = service(*args, **kwargs)
+            refresh_patient(saved.pk if isinstance(saved, Patient) else saved.patient_id)
+        return saved
+    return wrapper
+
+
+def refresh_patient(patient_id: int, today: date | None = None) -> None:
+    """Run the engine for this patient and rewrite its calendar and status."""
+    _refresh([patient_id], today or timezone.localdate())
+
+
+def refresh_patients(patient_ids: Iterable[int], today: date | None = None,
+                     chunk_size: int = CHUNK_SIZE) -> int:
+    """Refresh many patients, `chunk_size` per transaction (a fixed number of queries per
+    chunk). Returns how many were refreshed."""
+    today = today or timezone.localdate()
+    ids = sorted(set(patient_ids))
+    for start in range(0, len(ids), chunk_size):
+        _refresh(ids[start:start + chunk_size], today)
+    return len(ids)
+
+
+def update_planner_statistics() -> None:
+    """Let the database choose its indexes from what the tables hold (SQLite keeps no
+    statistics until asked: without them it reads, e.g., every current prescription to list
+    25 patients). Part of the nightly run; a fraction of a second at 10,000 patients."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def refresh_missing(today: date | None = None) -> int:
+    """Patients with no stored status yet (a database from before the schedule tables)."""
+    return refresh_patients(Patient.objects.filter(schedule_status__isnull=True)
+                            .values_list("pk", flat=True), today)
+
+
+@transaction.atomic
+def _refresh(patient_ids: list[int], today: date) -> None:
+    # Refreshes of one patient run in turn (a row lock on PostgreSQL; SQLite has one writer
+    # anyway), each reading what the previous one committed: two changes made at once cannot
+    # leave a calendar that misses either. Locked in id order, so never a deadlock between
+    # two refreshes.
+    found = list(Patient.objects.select_for_update().filter(pk__in=patient_ids)
+                 .order_by("pk").values_list("pk", flat=True))
+    ticks = _ticks(found)
+    statuses, items = [], []
+    for patient in prefetch_clinical(Patient.objects.filter(pk__in=found)):
+        status, rows = derive(patient, today, ticks[patient.pk])
+        statuses.append(status)
+        items.extend(rows)
+    ScheduleItem.objects.filter(patient_id__in=patient_ids).delete()
+    PatientStatus.objects.filter(patient_id__in=patient_ids).delete()
+    PatientStatus.objects.bulk_create(statuses)
+    ScheduleItem.objects.bulk_create(items, batch_size=1000)
+
+
+def _ticks(patient_ids: list[int]) -> dict[int, dict[tuple, MonitoringCheck]]:
+    ticks = defaultdict(dict)
+    for check in MonitoringCheck.objects.filter(patient_id__in=patient_ids):
+        ticks[check.patient_id][(check.kind, check.due_date)] = check
+    return ticks
+
+
+# --- from the engine's advice to the stored rows ------------------------------------------
+
+def derive(patient: Patient, today: date,
+           ticks: dict) -> tuple[PatientStatus, list[ScheduleItem]]:
+    """The status and calendar rows of one patient fetched with `prefetch_clinical`, with
+    the nurses' ticks keyed by (kind, due date). Runs the engine only for followed patients."""
+    prescriptions = list(patient.prescriptions.all())
+    treatment, current = _treatment(prescriptions)
+    status = PatientStatus(
+        patient=patient, computed_for=today, treatment=treatment,
+        last_name=patient.last_name, first_name=patient.first_name,
+        calendar=Calendar.NOT_FOLLOWED, mg_per_day=current.mg_per_day if current else None,
+        awaiting_validation=any(p.status == Status.PROPOSED for p in prescriptions))
+    _rank(status, [], today)
+    if treatment not in PatientStatus.FOLLOWED:
+        return status, []
+    try:
+        advice = advise_patient(patient, today).advice
+    except Exception:
+        # The clinical change that triggered this refresh must still be saved: the patient
+        # is listed as "calendar unavailable" instead.
+        logger.exception("Protocol engine failed for patient %s", patient.pk)
+        status.calendar = Calendar.ENGINE_ERROR
+        return status, []
+    if advice is None:
+        status.calendar = Calendar.INCOMPLETE
+        return status, []
+    status.calendar = Calendar.AVAILABLE
+    _read_alerts(status, advice, today)
+    started = treatment in (Treatment.ACTIVE, Treatment.SUSPENDED)
+    rows = _calendar_rows(patient, advice, today, ticks, started)
+    _rank(status, rows, today)
+    return status, rows
+
+
+def _treatment(prescriptions: list[Prescription]) -> tuple[str, Prescription | None]:
+    current = next((p for p in prescriptions if p.status in Prescription.CURRENT_STATUSES),
+                   None)
+    if current is not None:
+        return (Treatment.ACTIVE if current.status == Status.ACTIVE
+                else Treatment.SUSPENDED), current
+    statuses = {p.status for p in prescriptions}
+    if statuses & {Status.PROPOSED, Status.VALIDATED}:
+        return Treatment.STARTING, None
+    if statuses & set(Prescription.GIVEN_STATUSES):
+        return Treatment.STOPPED, None
+    return Treatment.NONE, None
+
+
+def _read_alerts(status: PatientStatus, advice: dict, today: date) -> None:
+    """The attention flags that come from the engine's alerts and response."""
+    alerts = advice.get("alerts", [])
+    # The engine's critical TOX-SUSPEND says "suspend now"; once suspended it says "stay
+    # suspended", which is not this.
+    toxic = next((a for a in alerts if a["rule"] == "TOX-SUSPEND"
+                  and a["severity"] == "critical"), None)
+    if toxic is not None and status.treatment == Treatment.ACTIVE:
+        status.toxic_trough, status.toxic_detail = True, _message(toxic)
+    status.response = (advice.get("response") or {}).get("status") or ""
+    if status.response == "no_response":
+        _no_response(status, advice, alerts, today)
+    if alerts:
+        worst = max(_SEVERITY_RANK.get(a["severity"], 0) for a in alerts)
+        status.alert_severity = next(s for s, rank in _SEVERITY_RANK.items() if rank == worst)
+        status.alert_rules = sorted({a["rule"] for a in alerts
+                                     if _SEVERITY_RANK.get(a["severity"], 0) == worst})
+
+
+def _no_response(status: PatientStatus, advice: dict, alerts: list, today: date) -> None:
+    """RESP-DELAY is a warning or critical alert at 3 months (adjust first, or stop); at 4
+    weeks it is only information. Before 3 months, store the date it will apply from if
+    nothing changes (the engine then takes the same path: same data, a continued dose)."""
+    late = [a for a in alerts if a["rule"] == "RESP-DELAY"
+            and a["severity"] in ("warning", "critical")]
+    continued = (advice.get("dose") or {}).get("action") == "continue"
+    if late:
+        status.no_response_from, status.no_response_detail = today, _message(late[-1])
+    elif continued and advice.get("day_of_treatment") is not None:
+        start = today - timedelta(days=advice["day_of_treatment"])
+        status.no_response_from = add_months(start, STOP_IF_NO_RESPONSE_MONTHS)
+
+
+def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:
+    """The rank in URGENCY of the patient's most urgent reason for attention on `day`, from
+    the stored status and calendar rows (services.worklists asks the same in SQL)."""
+    late = any(row.kind in TROUGH_KINDS and not row.done
+               and row.due_date < day <= row.superseded_on for row in rows)
+    reasons = {
+        "toxic_trough": status.toxic_trough,
+        "overdue_trough": late,
+        "no_response": status.no_response_from is not None and status.no_response_from <= day,
+        "awaiting_validation": status.awaiting_validation,
+    }
+    return next((rank for rank, code in enumerate(URGENCY) if reasons[code]), None)
+
+
+def _rank(status: PatientStatus, rows: list[ScheduleItem], today: date) -> None:
+    """What the date-dependent facts amount to today (see PatientStatus.urgency)."""
+    status.urgency = urgency_on(status, rows, today)
+    status.overdue_items = sum(1 for row in rows if row.due_date < today and not row.done
+                               and row.superseded_on >= today)
+
+
+def _message(alert: dict) -> str:
+    return alert.get("message_fr") or alert.get("message", "")
+
+
+def calendar(advice: dict) -> list[dict]:
+    """The schedule, plus what `next` adds to it, without repeats."""
+    seen, items = set(), []
+    for item in [*advice.get("schedule", []), *advice.get("next", [])]:
+        key = (item["kind"], item["date"], item.get("label", ""))
+        if key not in seen:
+            seen.add(key)
+            items.append(item)
+    return items
+
+
+def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
+                   started: bool) -> list[ScheduleItem]:
+    done_on = _done_dates(patient)
+    rows = []
+    for raw in calendar(advice):
+        # A conditional item (the trough after an increase not prescribed yet) becomes a real
+        # one once the prescription it depends on exists. Before the first dose only the
+        # pre-treatment work-up is real: the rest of the calendar assumes a start today.
+        if raw.get("condition") or not (started or "PRE-WORKUP" in raw.get("rules", [])):
+            continue
+        day, kind, label = date.fromisoformat(raw["date"]), raw["kind"], raw.get("label", "")
+        tick = ticks.get((kind, day))
+        rows.append(ScheduleItem(
+            patient=patient, due_date=day, kind=kind, label=label,
+            rules=list(raw.get("rules", [])),
+            instruction=raw.get("instruction_fr") or "",
+            tick=tick, done=tick is not None or _done_by_record(kind, label, day, done_on)))
+    rows.sort(key=lambda row: (row.due_date, KIND_ORDER.get(row.kind, len(KIND_ORDER)),
+                               row.label))
+    following: dict[str, date] = {}
+    for position, row in reversed(list(enumerate(rows))):
+        row.position = position
+        row.superseded_on = following.get(row.kind, NEVER)
+        following[row.kind] = row.due_date
+    # Past items done, or superseded by a later one, can never be on a worklist again.
+    return [row for row in rows
+            if row.due_date >= today or not row.done and row.superseded_on >= today]
+
+
+def _done_dates(patient: Patient) -> dict:
+    """From the prefetched records: the dates each kind of item was done on."""
+    labs = patient.lab_results.all()
+    return {
+        Kind.TROUGH: [local_date(t.sampled_at) for t in patient.troughs.all()],
+        Kind.CBC: [local_date(lab.sampled_at) for lab in labs
+                   if lab.kind == LabResult.Kind.PLATELETS],
+        Kind.LIPIDS: [local_date(lab.sampled_at) for lab in labs
+                      if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)],
+        Kind.BLOOD_PRESSURE: [v.done_date for v in patient.visits.all()
+                              if v.done_date and v.systolic_bp],
+        "visit_labels": {v.label for v in patient.visits.all() if v.done_date},
+    }
+
+
+def _done_by_record(kind: str, label: str, day: date, done_on: dict) -> bool:
+    if kind == Kind.VISIT:
+        return label in done_on["visit_labels"]
+    dates = done_on.get(Kind.TROUGH if kind in TROUGH_KINDS else kind, [])
+    return any(done >= day for done in dates)

@@ -1,0 +1,85 @@
+"""Query counts that stay flat: the home pages and worklists with 5 then 50 patients, the
+patient pages with a short then a two-year history. Timings live in `make bench`, never in a
+test; the registry is the benchmark's synthetic one (with its stored schedules)."""
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
+from sirolimus_app.models import Patient, Prescription
+from sirolimus_app.views.nursing import PER_PAGE
+from tests.web.test_workflow_data import eligible_patient, proposal
+
+pytestmark = pytest.mark.django_db
+
+LIST_PAGES = [  # (role, URL name, query string)
+    ("haematologist", "home", ""),
+    ("nurse", "home", ""),
+    ("pharmacist", "home", ""),
+    ("nurse", "nurse_worklist", ""),
+    ("nurse", "nurse_worklist", "?periode=overdue"),
+    ("nurse", "nurse_worklist", "?page=2"),
+    ("pharmacist", "pharmacy_worklist", ""),
+    ("haematologist", "patient_list", ""),
+    ("haematologist", "patient_list", "?q=Martin"),
+]
+PATIENT_PAGES = ["patient_detail", "patient_eligibility", "patient_proposal"]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def _small_registry(haematologist) -> None:
+    """5 patients (the two-year one among them), one with a proposal awaiting validation so
+    that every list has rows: an empty list spares the query that reads its rows."""
+    seed_registry(3, timezone.localdate())
+    proposal(haematologist, eligible_patient(haematologist, "IPP-PERF", last_name="Martin"))
+    assert Patient.objects.count() == 5
+
+
+@pytest.mark.parametrize("role,name,query", LIST_PAGES)
+def test_list_pages_query_the_same_for_5_and_50_patients(client, cast, role, name, query,
+                                                         django_assert_num_queries):
+    _small_registry(cast["haematologist"])
+    client.force_login(cast[role])
+    url = reverse(name) + query
+    few = _queries(client, url)
+    seed_registry(45, timezone.localdate(), first=3)
+    assert Patient.objects.count() == 50
+    with django_assert_num_queries(few):
+        page = client.get(url)
+    assert page.status_code == 200
+
+
+def test_the_larger_registry_fills_the_pages(client, cast):
+    """The flat counts above are measured on pages with rows in them."""
+    seed_registry(50, timezone.localdate())
+    client.force_login(cast["nurse"])
+    assert client.get(reverse("nurse_worklist")).text.count('data-testid="due-') == PER_PAGE
+    client.force_login(cast["haematologist"])
+    home = client.get(reverse("home")).text
+    assert home.count('data-testid="attention-') >= 5
+    assert Prescription.objects.filter(status="proposed").exists()
+
+
+@pytest.mark.parametrize("name", PATIENT_PAGES)
+def test_patient_pages_query_the_same_for_short_and_long_histories(
+        client, haematologist, name, django_assert_num_queries):
+    seed_registry(30, timezone.localdate())
+    long = Patient.objects.get(hospital_number=HISTORY_PATIENT)
+    short = (Patient.objects.filter(prescriptions__status="active")
+             .annotate(drawn=Count("troughs", distinct=True)).filter(drawn__gt=0)
+             .order_by("drawn", "pk").first())
+    assert long.troughs.count() > 3 * short.troughs.count() > 0
+    client.force_login(haematologist)
+    few = _queries(client, reverse(name, args=[short.pk]))
+    with django_assert_num_queries(few):
+        assert client.get(reverse(name, args=[long.pk])).status_code == 200
