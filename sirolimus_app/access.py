@@ -31,6 +31,4 @@ def get_patient_record_for_user(user, pk: int, perm: str = "view_patient") -> Pa
     """The patient with every record the protocol engine reads, and who proposed and reviewed
     each prescription: a fixed number of queries whatever the length of the history."""
     require_perm(user, perm)
-    queryset = prefetch_clinical(Patient.objects.all()).prefetch_related(
-        "prescriptions__proposed_by", "prescriptions__reviewed_by")
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(prefetch_clinical(Patient.objects.all(), with_authors=True), pk=pk)

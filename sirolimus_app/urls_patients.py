@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/eligibilite/", patients_detail.patient_eligibility,
          name="patient_eligibility"),
     path("<int:pk>/proposition/", patients_detail.patient_proposal, name="patient_proposal"),
+    path("<int:pk>/historique/", patients_detail.patient_history, name="patient_history"),
     path("<int:pk>/suspendre/", patients_treatment.patient_suspend, name="patient_suspend"),
     path("<int:pk>/arreter/", patients_treatment.patient_stop, name="patient_stop"),
     path("<int:pk>/prescriptions/<int:prescription_pk>/retirer/",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 
 from sirolimus_app.models import (
+    AuditEvent,
     BodyMeasurement,
     LabResult,
     Patient,
@@ -24,6 +25,7 @@ from sirolimus_app.models import (
     TroughLevel,
     Visit,
 )
+from sirolimus_app.services.audit import snapshot
 from sirolimus_app.services.schedule import refresh_patients, update_planner_statistics
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -134,9 +136,24 @@ def seed_registry(n_patients: int, today: date, *, first: int = 0, seed: int = 2
     for model, rows in ((BodyMeasurement, measurements), (Prescription, prescriptions),
                         (TroughLevel, troughs), (LabResult, labs), (Visit, visits)):
         model.objects.bulk_create(rows, batch_size=2000)
+    if first == 0:
+        _audit_history(patients[-1], [measurements, prescriptions, troughs, labs, visits],
+                       proposer)
     # As the nightly `refresh_schedules` leaves the database.
     refresh_patients([patient.pk for patient in patients], today)
     update_planner_statistics()
+
+
+def _audit_history(patient, record_lists, user) -> None:
+    """The two-year patient's audit trail, one line per record as the services write it
+    (the page shows its latest lines), all dated now."""
+    lines = [AuditEvent(user=user, action=f"{row._meta.model_name}.create",
+                        object_type=row._meta.label, object_id=str(row.pk), patient=patient,
+                        after=snapshot(row))
+             for rows in record_lists for row in rows if row.patient_id == patient.pk]
+    AuditEvent.objects.bulk_create([AuditEvent(
+        user=user, action="patient.create", object_type=patient._meta.label,
+        object_id=str(patient.pk), patient=patient, after=snapshot(patient)), *lines])
 
 
 def _trough(patient, day: date, rng: random.Random, user) -> TroughLevel:

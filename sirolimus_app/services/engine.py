@@ -7,6 +7,7 @@ pages, the command line and other hospital systems share one implementation and 
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 import protocol
@@ -82,9 +83,14 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
     if patient.itp_phase:
         patient_doc["itp_phase"] = patient.itp_phase
 
-    def latest(items, when) -> str | None:
-        dates = [when(item) for item in items if when(item) <= today]
-        return max(dates).isoformat() if dates else None
+    def latest(dates) -> str | None:
+        past = [day for day in dates if day <= today]
+        return max(past).isoformat() if past else None
+
+    zone = timezone.get_current_timezone()  # once: looking it up costs more than converting
+
+    def day(moment) -> date:
+        return moment.astimezone(zone).date()
 
     return {
         "today": today.isoformat(),
@@ -92,19 +98,19 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
         "form": patient.form,
         "doses": dose_history(patient.prescriptions.all()),
         "troughs": [
-            {"date": local_date(t.sampled_at).isoformat(), "value": float(t.value_ng_ml),
+            {"date": day(t.sampled_at).isoformat(), "value": float(t.value_ng_ml),
              "unit": "ng/ml", "assay": t.assay if t.assay != "unknown" else None}
             for t in sorted(patient.troughs.all(), key=lambda t: t.sampled_at)
         ],
         "platelets": [
-            {"date": local_date(p.sampled_at).isoformat(), "value": float(p.value_canonical),
+            {"date": day(p.sampled_at).isoformat(), "value": float(p.value_canonical),
              "unit": "G/L", "bleeding": p.bleeding}
             for p in sorted(platelets, key=lambda p: p.sampled_at)
         ],
         "workup": {
-            "cbc": latest(platelets, lambda p: local_date(p.sampled_at)),
-            "lipids": latest(lipids, lambda p: local_date(p.sampled_at)),
-            "blood_pressure": latest(bp_visits, lambda v: v.done_date),
+            "cbc": latest(day(p.sampled_at) for p in platelets),
+            "lipids": latest(day(p.sampled_at) for p in lipids),
+            "blood_pressure": latest(v.done_date for v in bp_visits),
         },
         "adverse_events": [
             {"date": e.onset_date.isoformat(), "kind": e.kind,
@@ -114,10 +120,15 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
     }
 
 
-def prefetch_clinical(queryset):
-    """What build_course reads, fetched in a fixed number of queries whatever the history."""
+def prefetch_clinical(queryset, *, with_authors: bool = False):
+    """What build_course reads, fetched in a fixed number of queries whatever the history;
+    `with_authors` joins who proposed and reviewed each prescription (the pages show them)."""
+    prescriptions = Prescription.objects.all()
+    if with_authors:
+        prescriptions = prescriptions.select_related("proposed_by", "reviewed_by")
     return queryset.prefetch_related("measurements", "lab_results", "visits", "comedications",
-                                     "prescriptions", "troughs", "adverse_events")
+                                     Prefetch("prescriptions", queryset=prescriptions),
+                                     "troughs", "adverse_events")
 
 
 def _drop_nones(document: dict) -> dict:

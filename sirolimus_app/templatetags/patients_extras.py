@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import get_language, ngettext
 
 import protocol
@@ -17,6 +18,14 @@ def rule_text(rule_id: str) -> str:
     if rule is None:
         return ""
     return rule.text_fr if (get_language() or "fr").startswith("fr") else rule.text_en
+
+
+@register.filter
+def rule_ids(rules) -> str:
+    """The rule IDs as badges with their text as tooltip (a filter, not an include: the
+    patient page shows a dozen of these lists)."""
+    return format_html_join(" ", '<span class="rule-id" title="{}">{}</span>',
+                            ((rule_text(rule), rule) for rule in rules or ()))
 
 
 @register.filter

@@ -3,18 +3,22 @@ engine says about this child today, with the means to act on it one click away."
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sirolimus_app.access import get_patient_record_for_user, require_perm
+from sirolimus_app.access import get_patient_for_user, get_patient_record_for_user, require_perm
 from sirolimus_app.forms import ProposalChoiceForm
 from sirolimus_app.models import AuditEvent, Prescription
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services.errors import ServiceError
 from sirolimus_app.views import patients_present as present
 
-AUDIT_LINES_SHOWN = 200
+# The patient page shows the latest changes (as it shows the latest troughs and counts); the
+# history page pages through all of them.
+AUDIT_LINES_SHOWN = 5
+HISTORY_PER_PAGE = 50
 Status = Prescription.Status
 
 
@@ -59,7 +63,7 @@ def patient_detail(request, pk):
     advice = context["advice"] or {}
     response = advice.get("response") or {}
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
-    audit = present.audit_rows(events[:AUDIT_LINES_SHOWN])
+    audit = present.audit_rows(events[:AUDIT_LINES_SHOWN + 1])
     context.update(
         troughs=present.trough_rows(patient.troughs.all(), advice),
         due=present.due_items(advice.get("next")),
@@ -68,10 +72,25 @@ def patient_detail(request, pk):
         response_since=present.iso(response.get("since")),
         measurement=next(iter(patient.measurements.all()), None),
         platelets=[lab for lab in patient.lab_results.all() if lab.kind == "platelets"][:5],
-        audit=audit,
-        audit_truncated=len(audit) >= AUDIT_LINES_SHOWN,
+        audit=audit[:AUDIT_LINES_SHOWN],
+        audit_truncated=len(audit) > AUDIT_LINES_SHOWN,
     )
     return render(request, "patients/detail.html", context)
+
+
+@require_http_methods(["GET"])
+def patient_history(request, pk):
+    """Every change of the record, newest first, a page at a time, and every prescription."""
+    patient = get_patient_for_user(request.user, pk)
+    events = AuditEvent.objects.filter(patient=patient).select_related("user")
+    page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "patients/history.html", {
+        "patient": patient,
+        "page": page,
+        "audit": present.audit_rows(page),
+        "prescriptions": patient.prescriptions.select_related(
+            "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk"),
+    })
 
 
 @require_http_methods(["GET"])

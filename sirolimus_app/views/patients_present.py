@@ -2,6 +2,7 @@
 French or English text as the interface language asks, a link to the form that fixes each
 problem. Pure presentation: no query, no state change."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,8 +13,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from sirolimus_app.i18n import in_french, problem_text
 from sirolimus_app.models import Prescription, Visit
@@ -369,15 +370,11 @@ def audit_rows(events) -> list[AuditRow]:
 
 def _audit_row(event) -> AuditRow:
     model_name = event.object_type.rsplit(".", 1)[-1].lower()
-    try:
-        model = apps.get_model("sirolimus_app", model_name)
-    except LookupError:
-        model = None
+    language = get_language()
     verb = event.action.rsplit(".", 1)[-1]
     if event.action in AUDIT_ACTIONS:
         action = str(AUDIT_ACTIONS[event.action])
-    elif model is not None:
-        name = model._meta.verbose_name
+    elif (name := _model_name(model_name, language)) is not None:
         action = (_("Ajout : %(record)s") if verb == "create" else
                   _("Modification : %(record)s")) % {"record": name}
     else:
@@ -387,43 +384,58 @@ def _audit_row(event) -> AuditRow:
         names = [k for k in after if k not in IGNORED_CHANGES and before.get(k) != after.get(k)]
     else:
         names = [k for k in AUDIT_FIELDS.get(model_name, ()) if after.get(k) not in (None, "")]
-    details = [f"{_label(model, name)} : {_value(model, name, before.get(name))} → "
-               f"{_value(model, name, after.get(name))}" if before else
-               f"{_label(model, name)} : {_value(model, name, after.get(name))}"
-               for name in names]
+    details = []
+    for name in names:
+        label, choices = _field_text(model_name, name, language)
+        shown = _value(choices, after.get(name))
+        details.append(f"{label} : {_value(choices, before.get(name))} → {shown}" if before
+                       else f"{label} : {shown}")
     return AuditRow(event.at, event.user, action, details)
 
 
-def _field(model, name):
-    if model is None:
-        return None
+def _model(model_name: str):
     try:
-        return model._meta.get_field(name)
-    except FieldDoesNotExist:
+        return apps.get_model("sirolimus_app", model_name)
+    except LookupError:
         return None
 
 
-def _label(model, name) -> str:
-    found = _field(model, name)
-    return str(found.verbose_name) if found is not None and hasattr(found, "verbose_name") \
-        else name
+# An audit table repeats the same few fields: their labels and choices are translated once per
+# language rather than once per line (translations do not change while the server runs).
+@functools.cache
+def _model_name(model_name: str, language: str) -> str | None:
+    model = _model(model_name)
+    return str(model._meta.verbose_name) if model is not None else None
 
 
-def _value(model, name, value) -> str:
+@functools.cache
+def _field_text(model_name: str, name: str, language: str) -> tuple[str, dict]:
+    """A field's label and its choices' labels, in `language` (the active one)."""
+    model = _model(model_name)
+    try:
+        found = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        found = None
+    label = str(getattr(found, "verbose_name", name)) if found is not None else name
+    choices = {value: str(text) for value, text in getattr(found, "choices", None) or ()}
+    return label, choices
+
+
+def _value(choices: dict, value) -> str:
     if value in (None, ""):
         return "—"
-    found = _field(model, name)
-    if found is not None and getattr(found, "choices", None):
-        return str(dict(found.choices).get(value, value))
+    if choices:
+        return choices.get(value, str(value))
     if isinstance(value, bool):
         return _("oui") if value else _("non")
+    # Dates as d/m/Y in both languages, as everywhere in the interface.
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return formats.date_format(date.fromisoformat(value), "d/m/Y")
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
     if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
         return number(value)
     moment = parse_datetime(value) if isinstance(value, str) and "T" in value else None
     if moment is not None:
-        return formats.date_format(timezone.localtime(moment), "d/m/Y H:i")
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
     return str(value)
 
 

@@ -18,7 +18,9 @@ from sirolimus_app.models import Prescription
 from sirolimus_app.services import prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
 
-PER_PAGE = 10
+# Each card is a whole analysis (working, alerts, previous dose, both forms), about a screen
+# high: five per page, with the number waiting above them and the pages below.
+PER_PAGE = 5
 
 
 @dataclass
@@ -88,8 +90,10 @@ def card(prescription: Prescription, user, reject_form: RejectForm | None = None
 @require_GET
 def worklist(request):
     require_perm(request.user, "validate_prescription")
-    page = Paginator(worklists.pending_prescriptions(), PER_PAGE).get_page(
-        request.GET.get("page"))
+    paginator = Paginator(worklists.pending_prescriptions(), PER_PAGE)
+    # Counted on the bare table: counting the annotated query costs a subquery per row.
+    paginator.count = worklists.proposals_waiting().count()
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "pharmacy/worklist.html", {
         "page": page, "cards": [card(p, request.user) for p in page],
     })

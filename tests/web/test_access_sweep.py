@@ -36,6 +36,7 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "patient_edit": (FORM, {H}),
     "patient_eligibility": (GET, CLINICAL),
     "patient_proposal": (FORM, CLINICAL),
+    "patient_history": (GET, CLINICAL),
     "patient_suspend": (FORM, {H}),
     "patient_stop": (FORM, {H}),
     "prescription_withdraw": (POST, {H}),

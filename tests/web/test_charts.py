@@ -145,8 +145,19 @@ def test_patient_page_links_to_the_documents_for_clinical_roles_only(history, nu
     for url in (f"/documents/patients/{patient.pk}/calendrier.pdf",
                 f"/documents/patients/{patient.pk}/calendrier.ics",
                 f"/documents/patients/{patient.pk}/synthese.pdf",
-                f"/documents/prescriptions/{history.prescriptions[-1].pk}/fiche.pdf"):
+                f"/patients/{patient.pk}/historique/"):  # where the dose sheets are
         assert f'href="{url}"' in html, url
-    assert "1,3 mg/j (en cours)" in html
     assert render_to_string("documents/patient_links.html",
                             {"patient": patient, "perms": PermWrapper(outsider)}).strip() == ""
+
+
+def test_history_links_each_prescription_to_its_dose_sheet(history, nurse, outsider):
+    prescriptions = history.patient.prescriptions.order_by("-proposed_at")
+    html = render_to_string("patients/_dose_history.html",
+                            {"prescriptions": prescriptions, "perms": PermWrapper(nurse)})
+    for prescription in prescriptions:
+        assert f'href="/documents/prescriptions/{prescription.pk}/fiche.pdf"' in html
+    assert "1,3 mg/j" in html and "En cours" in html
+    assert "fiche.pdf" not in render_to_string(
+        "patients/_dose_history.html",
+        {"prescriptions": prescriptions, "perms": PermWrapper(outsider)})

@@ -94,7 +94,10 @@ def test_patient_page_shows_troughs_with_interpretation_and_history(client, haem
     assert "Prescription validée par la pharmacie" in history
     assert "Ajout : taux résiduel" in history and "Julie Bernard" in history
     assert "Claire Martin" in history and "Marc Petit" in history
-    assert "2,1 mg/j" in html[html.index('data-testid="dose-history"'):]
+    _response, html = page(client, haematologist, "patient_history", patient)
+    doses = html[html.index('data-testid="dose-history"'):]
+    assert "2,1 mg/j" in doses
+    assert reverse("documents_dose_sheet_pdf", args=[patient.prescriptions.get().pk]) in doses
 
 
 def test_patient_page_offers_the_increase_one_click_away(client, haematologist, demo):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
 from sirolimus_app.models import Patient, Prescription
+from sirolimus_app.services import audit
 from sirolimus_app.views.nursing import PER_PAGE
 from tests.web.test_workflow_data import eligible_patient, proposal
 
@@ -27,7 +28,7 @@ LIST_PAGES = [  # (role, URL name, query string)
     ("haematologist", "patient_list", ""),
     ("haematologist", "patient_list", "?q=Martin"),
 ]
-PATIENT_PAGES = ["patient_detail", "patient_eligibility", "patient_proposal"]
+PATIENT_PAGES = ["patient_detail", "patient_eligibility", "patient_proposal", "patient_history"]
 
 
 def _queries(client, url) -> int:
@@ -79,6 +80,9 @@ def test_patient_pages_query_the_same_for_short_and_long_histories(
              .annotate(drawn=Count("troughs", distinct=True)).filter(drawn__gt=0)
              .order_by("drawn", "pk").first())
     assert long.troughs.count() > 3 * short.troughs.count() > 0
+    # The synthetic registry writes an audit trail for the two-year patient only.
+    audit.record(haematologist, "patient.update", short, before={}, after={})
+    assert long.audit_events.count() > 3 * short.audit_events.count()
     client.force_login(haematologist)
     few = _queries(client, reverse(name, args=[short.pk]))
     with django_assert_num_queries(few):
