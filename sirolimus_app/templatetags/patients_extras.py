@@ -1,5 +1,7 @@
 """Small display helpers for the patient pages."""
 
+import functools
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -24,8 +26,14 @@ def rule_text(rule_id: str) -> str:
 def rule_ids(rules) -> str:
     """The rule IDs as badges with their text as tooltip (a filter, not an include: the
     patient page shows a dozen of these lists)."""
+    return _badges(tuple(rules or ()), get_language())
+
+
+@functools.cache
+def _badges(rules: tuple[str, ...], language: str) -> str:
+    # The same few lists of rules recur on every page; their markup depends on nothing else.
     return format_html_join(" ", '<span class="rule-id" title="{}">{}</span>',
-                            ((rule_text(rule), rule) for rule in rules or ()))
+                            ((rule_text(rule), rule) for rule in rules))
 
 
 @register.filter
