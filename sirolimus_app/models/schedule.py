@@ -55,7 +55,9 @@ class ScheduleItem(models.Model):
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     label = models.CharField(_("libellé"), max_length=64)
     rules = models.JSONField(_("règles"), default=list)
+    # The engine writes its texts in both languages; each is kept for the interface's.
     instruction = models.CharField(_("consigne"), max_length=300, blank=True)
+    instruction_en = models.CharField(_("consigne (anglais)"), max_length=300, blank=True)
     # The due date of the next item of this kind: a missed item is caught up by doing the
     # next one, so from that date on it is no longer overdue. NEVER for the last of its kind.
     superseded_on = models.DateField(_("remplacé le"))
@@ -135,10 +137,12 @@ class PatientStatus(models.Model):
                                               default=False)
     toxic_trough = models.BooleanField(_("résiduel toxique sans suspension"), default=False)
     toxic_detail = models.TextField(blank=True)
+    toxic_detail_en = models.TextField(blank=True)
     # From this date on, "no response at 3 months" (RESP-DELAY) applies, if nothing changes.
     no_response_from = models.DateField(_("pas de réponse à 3 mois à partir du"), null=True,
                                         blank=True)
     no_response_detail = models.TextField(blank=True)
+    no_response_detail_en = models.TextField(blank=True)
     alert_severity = models.CharField(_("alerte la plus grave"), max_length=8,
                                       choices=Severity.choices, blank=True)
     alert_rules = models.JSONField(_("règles de l'alerte la plus grave"), default=list)

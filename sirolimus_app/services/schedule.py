@@ -171,7 +171,8 @@ def _read_alerts(status: PatientStatus, advice: dict, today: date) -> None:
     toxic = next((a for a in alerts if a["rule"] == "TOX-SUSPEND"
                   and a["severity"] == "critical"), None)
     if toxic is not None and status.treatment == Treatment.ACTIVE:
-        status.toxic_trough, status.toxic_detail = True, _message(toxic)
+        status.toxic_trough = True
+        status.toxic_detail, status.toxic_detail_en = _messages(toxic)
     status.response = (advice.get("response") or {}).get("status") or ""
     if status.response == "no_response":
         _no_response(status, advice, alerts, today)
@@ -190,7 +191,8 @@ def _no_response(status: PatientStatus, advice: dict, alerts: list, today: date)
             and a["severity"] in ("warning", "critical")]
     continued = (advice.get("dose") or {}).get("action") == "continue"
     if late:
-        status.no_response_from, status.no_response_detail = today, _message(late[-1])
+        status.no_response_from = today
+        status.no_response_detail, status.no_response_detail_en = _messages(late[-1])
     elif continued and advice.get("day_of_treatment") is not None:
         start = today - timedelta(days=advice["day_of_treatment"])
         status.no_response_from = add_months(start, STOP_IF_NO_RESPONSE_MONTHS)
@@ -217,8 +219,10 @@ def _rank(status: PatientStatus, rows: list[ScheduleItem], today: date) -> None:
                                and row.superseded_on >= today)
 
 
-def _message(alert: dict) -> str:
-    return alert.get("message_fr") or alert.get("message", "")
+def _messages(alert: dict) -> tuple[str, str]:
+    """The engine's message in French and in English."""
+    return (alert.get("message_fr") or alert.get("message", ""),
+            alert.get("message_en") or alert.get("message", ""))
 
 
 def calendar(advice: dict) -> list[dict]:
@@ -248,6 +252,7 @@ def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
             patient=patient, due_date=day, kind=kind, label=label,
             rules=list(raw.get("rules", [])),
             instruction=raw.get("instruction_fr") or "",
+            instruction_en=raw.get("instruction") or "",
             tick=tick, done=tick is not None or _done_by_record(kind, label, day, done_on)))
     rows.sort(key=lambda row: (row.due_date, KIND_ORDER.get(row.kind, len(KIND_ORDER)),
                                row.label))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from sirolimus_app.i18n import calendar_label, in_french
 from sirolimus_app.models import (
     AuditEvent,
     MonitoringCheck,
@@ -99,10 +100,11 @@ class DueItem:
     @classmethod
     def of(cls, row: ScheduleItem, today: date) -> "DueItem":
         section = section_of(row.due_date, today)
-        return cls(patient=row.patient, date=row.due_date, kind=row.kind, label=row.label,
+        return cls(patient=row.patient, date=row.due_date, kind=row.kind,
+                   label=calendar_label(row.label),
                    rules=row.rules, done=row.done, check=row.tick, section=section,
                    days_late=(today - row.due_date).days if section == OVERDUE else 0,
-                   instruction=row.instruction or (
+                   instruction=_in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
 
     @property
@@ -288,6 +290,11 @@ def attention_page(today: date, size: int,
     return [shown[pk] for pk in top], ranked.count()
 
 
+def _in_language(french: str, english: str) -> str:
+    """A stored text of the engine in the interface language."""
+    return french if in_french() else english
+
+
 def attention_of(statuses, today: date) -> dict[int, list[Attention]]:
     """Each patient's reasons for attention, in one query for all the given statuses."""
     statuses = list(statuses)
@@ -302,19 +309,21 @@ def _reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> li
     found = []
     if status.toxic_trough:
         found.append(Attention("toxic_trough", _("Résiduel toxique sans suspension"),
-                               "TOX-SUSPEND", status.toxic_detail))
+                               "TOX-SUSPEND",
+                               _in_language(status.toxic_detail, status.toxic_detail_en)))
     for item in late:
         found.append(Attention(
             "overdue_trough", _("Taux résiduel en retard"),
             item.rules[0] if item.rules else "TDM-STEADY-STATE",
             _("%(label)s prévu le %(date)s") % {
-                "label": item.label, "date": item.due_date.strftime("%d/%m/%Y")}))
+                "label": calendar_label(item.label),
+                "date": item.due_date.strftime("%d/%m/%Y")}))
     if status.awaiting_validation:
         found.append(Attention("awaiting_validation",
                                _("Prescription en attente de validation")))
     if status.no_response_from is not None and status.no_response_from <= today:
         # The engine's own message once it said so; a date foreseen, until the next refresh.
-        detail = status.no_response_detail or _(
+        detail = _in_language(status.no_response_detail, status.no_response_detail_en) or _(
             "Toujours pas de réponse à 3 mois de traitement (%(date)s) : voir la conduite à "
             "tenir dans le dossier.") % {"date": status.no_response_from.strftime("%d/%m/%Y")}
         found.append(Attention("no_response", _("Pas de réponse à 3 mois"), "RESP-DELAY",

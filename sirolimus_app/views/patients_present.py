@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from sirolimus_app.i18n import in_french, problem_text
+from sirolimus_app.i18n import calendar_label, in_french, problem_text
 from sirolimus_app.models import Prescription, Visit
 from sirolimus_app.services.engine import local_date
 from sirolimus_app.services.prescriptions import PRESCRIBING_ACTIONS
@@ -205,7 +205,8 @@ class DueItem:
 
 
 def due_items(items: list[dict] | None) -> list[DueItem]:
-    return [DueItem(iso(i["date"]), i["kind"], i.get("label", ""), list(i.get("rules", [])),
+    return [DueItem(iso(i["date"]), i["kind"], calendar_label(i.get("label", "")),
+                    list(i.get("rules", [])),
                     engine_text(i, "instruction"), bool(i.get("overdue")),
                     bool(i.get("condition")))
             for i in items or []]

@@ -242,7 +242,7 @@ def test_english_interface_gives_the_engine_texts_in_english(client, nurse, hist
     pages, reader = read(response)
     text = flat(pages)
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert "T0 J7 (sample just before the morning dose)" in text
+    assert "T0 D7 (sample just before the morning dose)" in text
     assert "prélever juste avant" not in text
     assert "Monitoring schedule for sirolimus treatment" in text
     for page in pages:

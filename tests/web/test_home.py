@@ -140,3 +140,22 @@ def test_home_queries_do_not_grow_with_patients(client, haematologist, pharmacis
     # 6 toxic troughs and 7 proposals awaiting validation; the first 10 shown
     assert response.text.count('data-testid="attention-') == 10
     assert "10 premiers sur 13." in response.text
+
+
+def test_patients_needing_attention_in_english(client, ward, haematologist):
+    """The engine's stored texts (toxic trough, no response, calendar names, the nurse's
+    instruction) follow the interface language like the rest of the page."""
+    client.force_login(haematologist)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("home"))
+    toxic = _attention(response, ward["toxic"])
+    assert "Toxic trough without suspension" in toxic and "TOX-SUSPEND" in toxic
+    assert re.search(r"17\.2 ng/ml", toxic) and "Résiduel" not in toxic
+    late = _attention(response, ward["late"])
+    assert "T0 D7" in late and "T0 J7" not in late
+    no_response = _attention(response, ward["no_response"])
+    assert "RESP-DELAY" in no_response and "réponse" not in no_response
+    worklist = client.get(reverse("nurse_worklist")).text
+    # The engine's instruction stored with each trough, in English.
+    assert "sample just before the morning dose" in worklist
+    assert "prélever juste avant" not in worklist.lower()

@@ -39,15 +39,16 @@ from tests.web.test_worklists import _started
 pytestmark = pytest.mark.django_db
 Kind = MonitoringCheck.Kind
 STATUS_FIELDS = ("computed_for", "treatment", "calendar", "mg_per_day", "response",
-                 "awaiting_validation", "toxic_trough", "toxic_detail", "no_response_from",
-                 "no_response_detail", "alert_severity", "alert_rules")
+                 "awaiting_validation", "toxic_trough", "toxic_detail", "toxic_detail_en",
+                 "no_response_from", "no_response_detail", "no_response_detail_en",
+                 "alert_severity", "alert_rules")
 
 
 def _rows(status, items) -> tuple:
     return (
         tuple(getattr(status, name) for name in STATUS_FIELDS),
-        sorted((i.kind, i.due_date, i.label, tuple(i.rules), i.instruction, i.superseded_on,
-                i.done, i.tick_id) for i in items),
+        sorted((i.kind, i.due_date, i.label, tuple(i.rules), i.instruction, i.instruction_en,
+                i.superseded_on, i.done, i.tick_id) for i in items),
     )
 
 
@@ -297,6 +298,18 @@ def test_migrate_fills_the_patients_without_rows(haematologist, pharmacist):
     PatientStatus.objects.filter(patient=patient).delete()
     emit_post_migrate_signal(0, False, connection.alias)
     assert stored(patient) == fresh(patient)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_that_keeps_english_texts_computes_every_row_again(haematologist,
+                                                                       pharmacist):
+    patient = _started(haematologist, pharmacist, "IPP-914", days_ago=3)
+    call_command("migrate", "sirolimus_app", "0003", verbosity=0)
+    call_command("migrate", "sirolimus_app", verbosity=0)
+    assert stored(patient) == fresh(patient)
+    trough = ScheduleItem.objects.filter(patient=patient, kind=Kind.TROUGH).first()
+    assert trough.instruction == "prélever juste avant la prise du matin"
+    assert trough.instruction_en == "sample just before the morning dose"
 
 
 # --- rows computed on an earlier day still answer today ------------------------------------

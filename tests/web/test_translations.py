@@ -265,3 +265,38 @@ def test_dates_stay_day_first_in_english(client, haematologist, pharmacist):
     text = _page(_in_english(client, haematologist), reverse("patient_detail", args=[patient.pk]))
     assert f"{started:%d/%m/%Y}" in text
     assert f"{started:%m/%d/%Y}" not in text
+
+
+def test_every_calendar_label_of_the_engine_is_translated():
+    """The engine names its calendar items in French (stored as written); every name it uses
+    in the reference cases is translated where shown, M1… and T0 M6… reading the same."""
+    import json
+
+    import protocol
+    from sirolimus_app.i18n import CALENDAR_LABELS, calendar_label
+
+    cases = Path(settings.BASE_DIR) / "tests" / "protocol" / "cases"
+    labels = set()
+    for path in cases.glob("*.json"):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        advice = protocol.advise(protocol.parse_course(case.get("course", case))).to_dict()
+        labels |= {item["label"] for key in ("next", "schedule") for item in advice.get(key, [])}
+    assert {"T0 J7", "Contrôle 48 h", "T0 J7 reprise", "M3"} <= labels
+    unknown = {label for label in labels
+               if label not in CALENDAR_LABELS and not re.fullmatch(r"(T0 )?M\d+", label)}
+    assert not unknown
+    with translation.override("en"):
+        assert calendar_label("T0 J7") == "T0 D7"
+        assert calendar_label("Contrôle 48 h") == "48 h check"
+        assert calendar_label("M6") == "M6"
+        assert all(calendar_label(label) != label for label in CALENDAR_LABELS)
+    with translation.override("fr"):
+        assert all(calendar_label(label) == label for label in CALENDAR_LABELS)
+
+
+def test_nurse_worklist_in_english_names_the_items_in_english(client, cast):
+    patient = eligible_patient(cast["haematologist"], "IPP-EN-CAL")
+    on_treatment(cast["haematologist"], cast["pharmacist"], patient,
+                 started=timezone.localdate() - timedelta(days=5))
+    text = _page(_in_english(client, cast["nurse"]), reverse("nurse_worklist"))
+    assert "T0 D7" in text and "T0 J7" not in text
