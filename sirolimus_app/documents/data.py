@@ -131,6 +131,14 @@ class ScheduleDocument:
     problems: list[present.ProblemRow]
     items: list[dict]  # the engine's schedule as given, for the iCalendar export
 
+    @property
+    def coming_days(self) -> list[ScheduleDay]:
+        return [day for day in self.days if not day.past]
+
+    @property
+    def past_days(self) -> list[ScheduleDay]:
+        return [day for day in self.days if day.past]
+
 
 def schedule(patient: Patient, user, today: date | None = None) -> ScheduleDocument:
     today = today or timezone.localdate()

@@ -46,6 +46,13 @@ def on_day(text: str, day, what: str) -> bool:
                      text) is not None
 
 
+def past_on_day(text: str, day, what: str) -> bool:
+    """`what` is on the line of the date `day` in the schedule's past days (one line a day,
+    before the next date)."""
+    return re.search(rf"{re.escape(d(day))} (?:(?!\d\d/\d\d/\d{{4}} ).)*?{re.escape(what)}",
+                     text) is not None
+
+
 def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
     fonts = set()
     for page in reader.pages:
@@ -91,20 +98,27 @@ def test_schedule_lists_every_dated_event_with_dose_and_safety_rules(client, nur
     assert "1,3 ml de Rapamune® solution buvable à 1 mg/ml, soit 1,3 mg, une fois par jour" \
         in text
     assert "heure fixe" in text and "DOSE-TIMING" in text
-    # Every visit of the calendar with its date, troughs with their instruction.
-    start = history.start
-    for months in (1, 3, 6, 12, 18, 24, 30):
-        assert on_day(text, add_months(start, months), f"Visite — M{months}"), months
-    assert on_day(text, start + timedelta(days=7),
-                  "Taux résiduel — T0 J7 (prélever juste avant la prise du matin)")
-    assert on_day(text, add_months(start, 12), "Bilan lipidique — M12")
-    assert on_day(text, add_months(start, 6), "Tension artérielle — M6")
+    # Every visit of the calendar with its date: what is to come in full, with the trough's
+    # instruction and a box to tick; what is past one line a day, done or not noted.
+    start, today = history.start, history.today
+    for months in (1, 3, 6, 12, 18, 24):
+        assert add_months(start, months) < today
+        assert past_on_day(text, add_months(start, months), f"Visite M{months} (fait le"), \
+            months
+    assert on_day(text, add_months(start, 30), "Visite — M30")
+    assert on_day(text, add_months(start, 30),
+                  "Taux résiduel — T0 M30 (prélever juste avant la prise du matin)")
+    assert past_on_day(text, start + timedelta(days=7),
+                       f"✓ Taux résiduel T0 J7 (fait le {d(start + timedelta(days=7))})")
+    assert past_on_day(text, add_months(start, 12), "Bilan lipidique M12")
+    assert past_on_day(text, add_months(start, 6), "Tension artérielle M6")
     assert "Contrôle du taux résiduel à 48 h" in text
-    # Done items say when; future ones have a box to tick.
-    assert f"fait le {d(start + timedelta(days=7))}" in text
     assert "☐" in text and "✓" in text
+    # The past comes after what is to do and the safety instructions.
+    assert text.index("Consignes de sécurité") < text.index("déjà passés") \
+        < text.index(d(start + timedelta(days=7)))
     for rule in ("AE-INFECTION", "AE-APHTHAE", "VACC-LIVE", "VZV-EXPOSURE", "DDI-CYP3A-PGP",
-                 "FOLLOW-VISITS", "AE-LIPIDS", "AE-BP", "TDM-STEADY-STATE", "TOX-SUSPEND"):
+                 "FOLLOW-VISITS", "AE-LIPIDS", "AE-BP", "TDM-STEADY-STATE"):
         assert rule in text, rule
     assert "Fièvre : consulter en urgence" in text
     assert "l'enfant N'EST PAS immunisé" in text  # vzv_immune is False
@@ -242,7 +256,8 @@ def test_english_interface_gives_the_engine_texts_in_english(client, nurse, hist
     pages, reader = read(response)
     text = flat(pages)
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert "T0 D7 (sample just before the morning dose)" in text
+    assert "T0 M30 (sample just before the morning dose)" in text
+    assert "T0 D7 (done on" in text  # a past item, on its day's line
     assert "prélever juste avant" not in text
     assert "Monitoring schedule for sirolimus treatment" in text
     for page in pages:
