@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from sirolimus_app.access import get_patient_for_user, get_patient_record_for_user, require_perm
 from sirolimus_app.forms import ProposalChoiceForm
-from sirolimus_app.models import AuditEvent, Prescription
+from sirolimus_app.models import AuditEvent, LabResult, Prescription
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services.errors import ServiceError
 from sirolimus_app.views import patients_present as present
@@ -71,7 +71,6 @@ def patient_detail(request, pk):
         response=response,
         response_since=present.iso(response.get("since")),
         measurement=next(iter(patient.measurements.all()), None),
-        platelets=[lab for lab in patient.lab_results.all() if lab.kind == "platelets"][:5],
         audit=audit[:AUDIT_LINES_SHOWN],
         audit_truncated=len(audit) > AUDIT_LINES_SHOWN,
     )
@@ -80,7 +79,9 @@ def patient_detail(request, pk):
 
 @require_http_methods(["GET"])
 def patient_history(request, pk):
-    """Every change of the record, newest first, a page at a time, and every prescription."""
+    """Every change of the record, newest first, a page at a time, every prescription, every
+    platelet count and visit (the patient page shows what they amount to: response, charts,
+    what is due)."""
     patient = get_patient_for_user(request.user, pk)
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
@@ -90,6 +91,8 @@ def patient_history(request, pk):
         "audit": present.audit_rows(page),
         "prescriptions": patient.prescriptions.select_related(
             "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk"),
+        "platelets": patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
+        .order_by("-sampled_at", "-pk"),
     })
 
 

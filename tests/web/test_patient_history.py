@@ -117,3 +117,16 @@ def test_history_queries_do_not_grow_with_the_changes(client, haematologist, tre
     _more_changes(haematologist, treated, 40)
     with django_assert_num_queries(len(few)):
         client.get(url)
+
+
+def test_history_lists_the_counts_and_visits_the_patient_page_sums_up(client, haematologist,
+                                                                     treated):
+    client.force_login(haematologist)
+    detail = client.get(reverse("patient_detail", args=[treated.pk])).text
+    assert 'id="visits-title"' not in detail and 'id="platelets-title"' not in detail
+    html = client.get(reverse("patient_history", args=[treated.pk])).text
+    counts = html[html.index('id="platelets-title"'):html.index('id="visits-title"')]
+    assert "<td>12</td>" in counts  # the pre-treatment count of the work-up, in G/L
+    visits = html[html.index('id="visits-title"'):html.index('id="audit-title"')]
+    assert "PRE" in visits and reverse("visit_edit", args=[
+        treated.pk, treated.visits.get().pk]) in visits

@@ -224,7 +224,7 @@ def test_patient_page_in_english_with_the_engine_texts_in_english(client, haemat
     text = _page(_in_english(client, haematologist),
                  reverse("patient_detail", args=[patient.pk]))
     assert "Proposed course of action and options" in text
-    assert "Latest platelet counts" in text and "All changes and prescriptions" in text
+    assert "Complete history: prescriptions, counts, visits and changes" in text
     assert "Chronic ITP" in text or "chronic" in text.lower()
     assert "Conduite proposée" not in text and "Derniers taux résiduels" not in text
     # REG-OFF-LABEL, as the engine writes it in each language.
