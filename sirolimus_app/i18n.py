@@ -21,9 +21,14 @@ def in_french() -> bool:
     return (get_language() or "fr").startswith("fr")
 
 
+def in_language(french: str, english: str) -> str:
+    """Of a text the engine wrote in both languages, the interface language's."""
+    return french if in_french() else english
+
+
 def problem_text(problem) -> str:
     """A protocol.Problem (or bsa.Implausible) message in the interface language."""
-    return problem.message_fr if in_french() else problem.message_en
+    return in_language(problem.message_fr, problem.message_en)
 
 
 def calendar_label(label: str) -> str:

@@ -9,7 +9,7 @@ Thresholds are drawn dashed or solid and labelled, never told apart by colour al
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from protocol.response import CR_G_L, R_G_L
 from protocol.troughs import ALPS_RANGE_NG_ML, TOXIC_ABOVE_NG_ML
 from sirolimus_app.models import LabResult
+from sirolimus_app.services.engine import local_date
 
 # Geometry of every chart (SVG user units): a main panel, the dose steps underneath, the axis.
 WIDTH = 720
@@ -146,16 +147,15 @@ def _lines(y: _Scale, lines: list[Line]) -> SafeString:
 def _points(x: _Scale, y: _Scale, points: list[Point]) -> SafeString:
     if not points:
         return SafeString()
-    # Built with f-strings rather than format_html, which costs most of a chart's time: every
-    # value here is a rounded number or a constant colour, so nothing needs escaping.
     at = [(x(p.day.toordinal()), y(p.value), p.alert) for p in points]
     path = " ".join(f"{cx},{cy}" for cx, cy, _alert in at)
-    marks = "".join(
-        f'<rect x="{round(cx - 4, 1)}" y="{round(cy - 4, 1)}" width="8" height="8" '
-        f'fill="{ALERT}"/>' if alert else f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{POINT}"/>'
-        for cx, cy, alert in at)
-    return mark_safe(  # noqa: S308 (numbers and constants only, see above)
-        f'<polyline points="{path}" fill="none" stroke="{POINT}" stroke-width="1.5"/>{marks}')
+    marks = mark_safe("".join(  # noqa: S308 (built by _svg)
+        _svg('<rect x="{}" y="{}" width="8" height="8" fill="{}"/>',
+             round(cx - 4, 1), round(cy - 4, 1), ALERT) if alert else
+        _svg('<circle cx="{}" cy="{}" r="3.5" fill="{}"/>', cx, cy, POINT)
+        for cx, cy, alert in at))
+    return _svg('<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>{}',
+                path, POINT, marks)
 
 
 def _dose_panel(x: _Scale, steps: list[Step], last: date) -> SafeString:
@@ -317,13 +317,12 @@ def patient_charts(patient, doses: list[dict], today: date) -> list[Chart]:
     Both share one time axis, from the first dose or measurement to today, so the dose steps
     line up under both.
     """
-    zone = timezone.get_current_timezone()
     troughs = sorted(patient.troughs.all(), key=lambda t: t.sampled_at)
-    trough_points = [Point(t.sampled_at.astimezone(zone).date(), float(t.value_ng_ml),
+    trough_points = [Point(local_date(t.sampled_at), float(t.value_ng_ml),
                            alert=t.value_ng_ml > TOXIC_ABOVE_NG_ML) for t in troughs]
     counts = sorted((lab for lab in patient.lab_results.all()
                      if lab.kind == LabResult.Kind.PLATELETS), key=lambda lab: lab.sampled_at)
-    platelet_points = [Point(c.sampled_at.astimezone(zone).date(), float(c.value_canonical),
+    platelet_points = [Point(local_date(c.sampled_at), float(c.value_canonical),
                              alert=c.bleeding) for c in counts]
     steps = dose_steps(doses)
     days = [p.day for p in trough_points + platelet_points] + [s.start for s in steps]

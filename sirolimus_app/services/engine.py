@@ -22,7 +22,9 @@ class PatientAdvice:
 
 
 def local_date(moment) -> date:
-    return timezone.localdate(moment)
+    """The hospital's (settings.TIME_ZONE, Europe/Paris) date of an aware moment. The zone is
+    named rather than looked up as the current one: pages convert hundreds of these."""
+    return timezone.localdate(moment, timezone.get_default_timezone())
 
 
 def dose_history(prescriptions) -> list[dict]:
@@ -87,29 +89,24 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
         past = [day for day in dates if day <= today]
         return max(past).isoformat() if past else None
 
-    zone = timezone.get_current_timezone()  # once: looking it up costs more than converting
-
-    def day(moment) -> date:
-        return moment.astimezone(zone).date()
-
     return {
         "today": today.isoformat(),
         "patient": patient_doc,
         "form": patient.form,
         "doses": dose_history(patient.prescriptions.all()),
         "troughs": [
-            {"date": day(t.sampled_at).isoformat(), "value": float(t.value_ng_ml),
+            {"date": local_date(t.sampled_at).isoformat(), "value": float(t.value_ng_ml),
              "unit": "ng/ml", "assay": t.assay if t.assay != "unknown" else None}
             for t in sorted(patient.troughs.all(), key=lambda t: t.sampled_at)
         ],
         "platelets": [
-            {"date": day(p.sampled_at).isoformat(), "value": float(p.value_canonical),
+            {"date": local_date(p.sampled_at).isoformat(), "value": float(p.value_canonical),
              "unit": "G/L", "bleeding": p.bleeding}
             for p in sorted(platelets, key=lambda p: p.sampled_at)
         ],
         "workup": {
-            "cbc": latest(day(p.sampled_at) for p in platelets),
-            "lipids": latest(day(p.sampled_at) for p in lipids),
+            "cbc": latest(local_date(p.sampled_at) for p in platelets),
+            "lipids": latest(local_date(p.sampled_at) for p in lipids),
             "blood_pressure": latest(v.done_date for v in bp_visits),
         },
         "adverse_events": [

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sirolimus_app.i18n import calendar_label, in_french
+from sirolimus_app.i18n import calendar_label, in_language
 from sirolimus_app.models import (
     AuditEvent,
     MonitoringCheck,
@@ -104,7 +104,7 @@ class DueItem:
                    label=calendar_label(row.label),
                    rules=row.rules, done=row.done, check=row.tick, section=section,
                    days_late=(today - row.due_date).days if section == OVERDUE else 0,
-                   instruction=_in_language(row.instruction, row.instruction_en) or (
+                   instruction=in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
 
     @property
@@ -290,11 +290,6 @@ def attention_page(today: date, size: int,
     return [shown[pk] for pk in top], ranked.count()
 
 
-def _in_language(french: str, english: str) -> str:
-    """A stored text of the engine in the interface language."""
-    return french if in_french() else english
-
-
 def attention_of(statuses, today: date) -> dict[int, list[Attention]]:
     """Each patient's reasons for attention, in one query for all the given statuses."""
     statuses = list(statuses)
@@ -310,7 +305,7 @@ def _reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> li
     if status.toxic_trough:
         found.append(Attention("toxic_trough", _("Résiduel toxique sans suspension"),
                                "TOX-SUSPEND",
-                               _in_language(status.toxic_detail, status.toxic_detail_en)))
+                               in_language(status.toxic_detail, status.toxic_detail_en)))
     for item in late:
         found.append(Attention(
             "overdue_trough", _("Taux résiduel en retard"),
@@ -323,7 +318,7 @@ def _reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> li
                                _("Prescription en attente de validation")))
     if status.no_response_from is not None and status.no_response_from <= today:
         # The engine's own message once it said so; a date foreseen, until the next refresh.
-        detail = _in_language(status.no_response_detail, status.no_response_detail_en) or _(
+        detail = in_language(status.no_response_detail, status.no_response_detail_en) or _(
             "Toujours pas de réponse à 3 mois de traitement (%(date)s) : voir la conduite à "
             "tenir dans le dossier.") % {"date": status.no_response_from.strftime("%d/%m/%Y")}
         found.append(Attention("no_response", _("Pas de réponse à 3 mois"), "RESP-DELAY",

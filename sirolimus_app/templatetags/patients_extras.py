@@ -8,6 +8,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import get_language, ngettext
 
 import protocol
+from sirolimus_app.i18n import in_language
 from sirolimus_app.views import patients_present as present
 
 register = template.Library()
@@ -19,7 +20,7 @@ def rule_text(rule_id: str) -> str:
     rule = protocol.RULES.get(rule_id)
     if rule is None:
         return ""
-    return rule.text_fr if (get_language() or "fr").startswith("fr") else rule.text_en
+    return in_language(rule.text_fr, rule.text_en)
 
 
 @register.filter

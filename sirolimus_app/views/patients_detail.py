@@ -31,8 +31,7 @@ def _treatment(patient) -> dict:
                    None)
     latest = by_recency[0] if by_recency else None
     rejected = latest if latest and latest.status == Status.REJECTED else None
-    return {"current": current, "pending": pending, "rejected": rejected,
-            "prescriptions": by_recency}
+    return {"current": current, "pending": pending, "rejected": rejected}
 
 
 def _advice_context(request, patient) -> dict:
@@ -48,6 +47,9 @@ def _advice_context(request, patient) -> dict:
         "problems": present.problem_rows(result.problems if result else [], links),
         "fixes": links,
         "alerts": alerts,
+        # What needs acting on, and the information-level notes shown quietly under it.
+        "warnings": [a for a in alerts if a.severity != "info"],
+        "notes": [a for a in alerts if a.severity == "info"],
         "toxic_alert": next((a for a in alerts if a.rule == "TOX-SUSPEND"
                              and a.severity == "critical"), None),
         "proposals": present.proposals(advice, treatment["current"]),
@@ -93,6 +95,7 @@ def patient_history(request, pk):
             "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk"),
         "platelets": patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
         .order_by("-sampled_at", "-pk"),
+        "visits": patient.visits.all(),
     })
 
 
