@@ -8,12 +8,12 @@ protocol leaves to the prescriber (increase, tapers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from . import alerts as al
-from . import eligibility, monitoring
+from . import calendar, eligibility, monitoring
 from .alerts import CRITICAL, INFO, WARNING, Alert
 from .bsa import BodySurface, body_surface
 from .cost import Cost, monthly
@@ -160,13 +160,14 @@ def advise(course: Course) -> Advice:
     alerts = [
         al.off_label(),
         *al.from_checks(checks),
-        *al.interactions(p),
+        *al.interactions(course),
         *al.adverse_events(course),
         *_history_alerts(facts),
         *decision.alerts,
     ]
     if treating:
-        alerts += al.treatment_safety(p)
+        forms = {x.form for x in (decision.dose, *decision.options) if x.mg_per_day > 0}
+        alerts += al.treatment_safety(p) + al.reminders(course, forms)
     if decision.dose.mg_per_day > 0 or decision.options:
         alerts.append(
             Alert(
@@ -194,7 +195,7 @@ def advise(course: Course) -> Advice:
     upcoming = (
         []
         if history.stopped
-        else monitoring.due_next(schedule + decision.conditional, course.troughs, course.today)
+        else monitoring.due_next(schedule + decision.conditional, course.today)
     )
     return Advice(
         today=course.today,
@@ -218,6 +219,7 @@ def advise(course: Course) -> Advice:
 def _schedule(
     f: _Facts, decision: _Decision, proposed_start: date | None, eligible: bool
 ) -> list[Item]:
+    """The calendar, each item with the record that fulfils it (calendar.fulfil)."""
     history, today = f.history, f.today
     if history.start is None:
         if not eligible:
@@ -225,14 +227,30 @@ def _schedule(
         items = monitoring.pre_treatment(f.course.workup, today)
         if proposed_start:
             items += monitoring.on_treatment(proposed_start, today, (), (), None)
-        return monitoring.sort(items)
+        return monitoring.sort(calendar.fulfil(items, f.course, ()))
     changes = [e.start for e in history.changes()[1:] if e.mg_per_day > 0]
     controls = [
         e.start for e in history.changes() if e.mg_per_day == 0 and _toxic_before(f, e.start)
     ]
     end = history.current.start if history.stopped else None
     items = monitoring.on_treatment(history.start, today, changes, controls, end)
-    return monitoring.sort(items + decision.planned)
+    steady = {i.date for i in items if i.kind == "trough" and i.regimen_from}
+    items += [  # one trough answers a drug change and a dose change made the same day
+        i
+        for i in monitoring.interaction_troughs(
+            f.course.patient.comedication_history, history, today
+        )
+        if i.date not in steady and (end is None or i.date <= end)
+    ]
+    # A control planned while the dose is still positive waits for the suspension.
+    items += [
+        replace(i, condition="if sirolimus is suspended today")
+        if i.kind == "control" and history.current.mg_per_day > 0
+        else i
+        for i in decision.planned
+    ]
+    dose_changes = [e.start for e in history.changes()]
+    return monitoring.sort(calendar.fulfil(items, f.course, dose_changes))
 
 
 def _toxic_before(f: _Facts, suspension: date) -> TroughReading | None:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .course import Course, Patient
+from .dates import whole_months
+from .dosing import SOLUTION, TABLETS
 from .eligibility import BLOCKING, MISSING, Check
 from .rules import rule
-from .substances import INTERACTIONS, find
+from .substances import CORTICOSTEROIDS, INTERACTIONS, find
 from .text import date_en, date_fr
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
+STOPPED_RECENTLY = timedelta(days=14)  # a stopped interacting drug is still said this long
+CHILDBEARING_FROM_YEARS = 12  # SMPC-PREGNANCY: girls from 12 (menarche not recorded)
+ADULT_TEAM_FROM_YEARS = 16  # FOLLOW-VISITS: hand-over to the adult team
 SEVERITIES = (CRITICAL, WARNING, INFO)  # display order
 
 
@@ -61,28 +67,89 @@ def off_label() -> Alert:
     )
 
 
-def interactions(patient: Patient) -> list[Alert]:
-    alerts = []
-    for text, s in find(INTERACTIONS, patient.comedications):
-        effect_en, risk_en, effect_fr, risk_fr = _EFFECT[s.effect]
+def interactions(course: Course) -> list[Alert]:
+    """DDI-CYP3A-PGP for each interacting drug taken today or stopped in the last 14 days (its
+    trough 7 days after the stop may still be ahead), with SMPC-STRONG-CYP3A for strong ones."""
+    today, alerts = course.today, []
+    for entry in course.patient.comedication_history:
+        stopped = entry.end is not None and entry.end < today
+        if stopped and entry.end < today - STOPPED_RECENTLY:
+            continue
+        if not stopped and not entry.taken_on(today):
+            continue
+        for text, s in find(INTERACTIONS, (entry.name,)):
+            alerts += _interaction(entry, text, s, stopped)
+    return alerts
+
+
+def _interaction(entry, text: str, s, stopped: bool) -> list[Alert]:
+    effect_en, risk_en, effect_fr, risk_fr = _EFFECT[s.effect]
+    when_en, when_fr = _dated(entry)
+    what_en = f"{effect_en} sirolimus concentrations ({risk_en} risk)"
+    what_fr = f"{effect_fr} les concentrations de sirolimus (risque {risk_fr})"
+    if stopped:
+        change_en, risk_en, change_fr, risk_fr = _STOPPED[s.effect]
+        what_en = f"{effect_en} sirolimus concentrations: {change_en} ({risk_en} risk)"
+        what_fr = f"{effect_fr} les concentrations de sirolimus : {change_fr} (risque {risk_fr})"
+    alerts = [
+        Alert(
+            "DDI-CYP3A-PGP",
+            WARNING,
+            f"'{text}'{when_en} ({s.name_en}, {s.mechanism}) {what_en}: check a trough 7 days "
+            f"after starting or stopping it. Source: {s.source}.",
+            f"« {text} »{when_fr} ({s.name_fr}, {_MECHANISM_FR[s.mechanism]}) {what_fr} : "
+            "contrôler le résiduel 7 jours après son introduction ou son arrêt. Source : "
+            f"{s.source_fr or s.source}.",
+        )
+    ]
+    if s.strong:
+        kind_en, kind_fr = (
+            ("inducer", "inducteur") if s.effect == "lowers" else ("inhibitor", "inhibiteur")
+        )
         alerts.append(
             Alert(
-                "DDI-CYP3A-PGP",
+                "SMPC-STRONG-CYP3A",
                 WARNING,
-                f"'{text}' ({s.name_en}, {s.mechanism}) {effect_en} sirolimus concentrations "
-                f"({risk_en} risk): check a trough 7 days after starting or stopping it. Source: "
-                f"{s.source}.",
-                f"« {text} » ({s.name_fr}, {_MECHANISM_FR[s.mechanism]}) {effect_fr} les "
-                f"concentrations de sirolimus (risque {risk_fr}) : contrôler le résiduel 7 jours "
-                f"après son introduction ou son arrêt. Source : {s.source_fr or s.source}.",
+                f"'{text}' ({s.name_en}) is a strong CYP3A4/P-gp {kind_en}: not recommended with "
+                "sirolimus; if unavoidable, trough 7 days after starting or stopping it and "
+                "adjust the dose (Rapamune SmPC).",
+                f"« {text} » ({s.name_fr}) est un {kind_fr} puissant du CYP3A4/de la P-gp : "
+                "association déconseillée ; si elle est inévitable, résiduel 7 jours après "
+                "l'introduction ou l'arrêt et ajustement de la dose (RCP du Rapamune).",
             )
         )
     return alerts
 
 
+def _dated(entry) -> tuple[str, str]:
+    """' (from 2026-01-05 to 2026-01-19)' and its French, or empty for an undated entry."""
+    en, fr = [], []
+    if entry.start:
+        en.append(f"from {date_en(entry.start)}")
+        fr.append(f"depuis le {date_fr(entry.start)}")
+    if entry.end:
+        en.append(f"stopped on {date_en(entry.end)}")
+        fr.append(f"arrêt le {date_fr(entry.end)}")
+    return (f" ({', '.join(en)})", f" ({', '.join(fr)})") if en else ("", "")
+
+
 _EFFECT = {
     "raises": ("raises", "toxicity", "augmente", "de toxicité"),
     "lowers": ("lowers", "loss of efficacy", "diminue", "d'inefficacité"),
+}
+_STOPPED = {
+    "raises": (
+        "stopping it lets them fall",
+        "loss of efficacy",
+        "son arrêt les fait baisser",
+        "d'inefficacité",
+    ),
+    "lowers": (
+        "stopping it lets them rise",
+        "toxicity",
+        "son arrêt les fait remonter",
+        "de toxicité",
+    ),
 }
 _MECHANISM_FR = {
     "P-gp inhibitor": "inhibiteur de la P-gp",
@@ -170,6 +237,20 @@ def _pcp(patient: Patient) -> Alert:
             "Prophylaxie de la pneumocystose (sulfaméthoxazole-triméthoprime) indispensable en "
             f"cas de corticothérapie prolongée associée{fr}.",
         )
+    steroids = find(CORTICOSTEROIDS, patient.comedications)
+    if steroids:
+        text, steroid = steroids[0]
+        return Alert(
+            "PCP-PROPHYLAXIS",
+            WARNING,
+            f"'{text}' ({steroid.name_en}) is among the co-medications, but prolonged "
+            "corticosteroids are not recorded: check; Pneumocystis prophylaxis "
+            "(sulfamethoxazole-trimethoprim) is indispensable with prolonged corticosteroids.",
+            f"« {text} » ({steroid.name_fr}) figure parmi les traitements associés, mais aucune "
+            "corticothérapie prolongée n'est renseignée : vérifier ; la prophylaxie de la "
+            "pneumocystose (sulfaméthoxazole-triméthoprime) est indispensable en cas de "
+            "corticothérapie prolongée.",
+        )
     if patient.immunodeficiency:
         return Alert(
             "PCP-PROPHYLAXIS",
@@ -187,6 +268,94 @@ def _pcp(patient: Patient) -> Alert:
         "Prophylaxie de la pneumocystose inutile en monothérapie (indispensable si "
         "corticothérapie prolongée, à discuter si déficit immunitaire).",
     )
+
+
+def age_years(birth: date, today: date) -> int:
+    return whole_months(birth, today) // 12
+
+
+def reminders(course: Course, forms: set[str]) -> list[Alert]:
+    """SmPC information while sirolimus is planned or taken (`forms`: the presentations
+    proposed), and the hand-over to the adult team from 16 years."""
+    p = course.patient
+    alerts = []
+    if SOLUTION in forms:
+        alerts += [
+            Alert(
+                "SMPC-ADMIN",
+                INFO,
+                "Oral solution: measure with the oral syringe, dilute in at least 60 ml of water "
+                "or orange juice (glass or plastic cup), stir, drink at once, rinse the cup with "
+                "at least 120 ml more and drink it; never grapefruit juice.",
+                "Solution buvable : mesurer avec la seringue orale, diluer dans au moins 60 ml "
+                "d'eau ou de jus d'orange (verre ou gobelet en plastique), remuer, boire aussitôt, "
+                "rincer avec au moins 120 ml et les boire ; jamais de jus de pamplemousse.",
+            ),
+            Alert(
+                "SMPC-STORAGE",
+                INFO,
+                "Oral solution: store at 2–8 °C in the original bottle, away from light; once "
+                "opened, use within 30 days. A slight haze from the fridge clears at room "
+                "temperature.",
+                "Solution buvable : conserver entre 2 et 8 °C dans le flacon d'origine, à l'abri "
+                "de la lumière ; après ouverture, utiliser dans les 30 jours. Un léger trouble dû "
+                "au réfrigérateur disparaît à température ambiante.",
+            ),
+        ]
+    if TABLETS in forms:
+        alerts.append(
+            Alert(
+                "SMPC-ADMIN",
+                INFO,
+                "Tablets: swallowed whole, never crushed, chewed or split; never with grapefruit "
+                "juice.",
+                "Comprimés : avalés entiers, jamais écrasés, mâchés ni coupés ; jamais avec du jus "
+                "de pamplemousse.",
+            )
+        )
+    age = age_years(p.birth_date, course.today)
+    if p.sex == "F" and age >= CHILDBEARING_FROM_YEARS:
+        alerts.append(
+            Alert(
+                "SMPC-PREGNANCY",
+                INFO,
+                f"Girl of {age}: if of childbearing potential, effective contraception during "
+                "treatment and for 12 weeks after stopping; no breastfeeding.",
+                f"Adolescente de {age} ans : si elle est en âge de procréer, contraception "
+                "efficace pendant le traitement et 12 semaines après l'arrêt ; pas d'allaitement.",
+            )
+        )
+    alerts.append(
+        Alert(
+            "SMPC-WOUND",
+            INFO,
+            "Wound healing may be impaired or delayed: plan any surgery with the haematologist.",
+            "Cicatrisation possiblement altérée ou retardée : programmer toute chirurgie avec "
+            "l'hématologue.",
+        )
+    )
+    if p.hepatic_impairment:
+        alerts.append(
+            Alert(
+                "SMPC-HEPATIC",
+                INFO,
+                "Hepatic impairment recorded: monitor troughs more closely; the maintenance dose "
+                "may need reducing.",
+                "Insuffisance hépatique renseignée : surveiller plus étroitement les résiduels ; "
+                "la dose d'entretien peut devoir être réduite.",
+            )
+        )
+    if age >= ADULT_TEAM_FROM_YEARS:
+        alerts.append(
+            Alert(
+                "FOLLOW-VISITS",
+                INFO,
+                f"{age} years old: prepare the hand-over of the follow-up to the adult team "
+                "(transition).",
+                f"{age} ans : préparer le relais du suivi par l'équipe adulte (transition).",
+            )
+        )
+    return alerts
 
 
 # Adverse-event kind → (rule, severity, English, French)

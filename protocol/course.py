@@ -19,6 +19,7 @@ from .dosing import FORMS, SOLUTION
 from .text import date_en, date_fr, num_en, num_fr
 from .units import CONCENTRATION, LENGTH, MASS, PLATELETS, Kind, UnitError, factor
 
+RECORD_KINDS = ("lipids", "blood_pressure", "visit", "cbc", "trough", "control")
 ITP_PHASES = ("newly_diagnosed", "persistent", "chronic")
 ASSAYS = {"lcmsms": "LC-MS/MS", "immunoassay": "immunoassay", "immunoanalyse": "immunoassay"}
 ADVERSE_EVENT_KINDS = (
@@ -79,6 +80,19 @@ class Patient:
     other_autoimmunity: bool | None = None
     workup_updated: bool | None = None
     obs_cerevance_registered: bool | None = None
+    # Every entry of `comedications`, dated or not; `comedications` holds the names taken today.
+    comedication_history: tuple[Comedication, ...] = ()
+    hepatic_impairment: bool | None = None  # SMPC-HEPATIC; None: not stated
+
+
+@dataclass(frozen=True)
+class Comedication:
+    name: str
+    start: date | None = None  # None: not stated (taken before, or undated)
+    end: date | None = None  # the day it is (or will be) stopped; None: goes on
+
+    def taken_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or self.end >= day)
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class Trough:
     value: float  # as given, in `unit`
     unit: str
     assay: str | None  # 'LC-MS/MS' | 'immunoassay' | None (not stated)
+    ref: str | None = None  # the caller's reference, echoed in the calendar's `fulfilled`
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,7 @@ class PlateletCount:
     date: date
     g_per_l: float
     bleeding: bool = False
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,17 @@ class AdverseEvent:
 
 
 @dataclass(frozen=True)
+class Record:
+    """Another record that fulfils calendar items (a lipid panel, a blood pressure, a visit, a
+    nurse's "sample taken" tick with the `label` of the item it answers)."""
+
+    kind: str  # RECORD_KINDS
+    date: date
+    ref: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
 class Course:
     today: date
     patient: Patient
@@ -128,6 +155,7 @@ class Course:
     platelets: tuple[PlateletCount, ...]  # sorted by date
     workup: Workup
     adverse_events: tuple[AdverseEvent, ...]  # sorted by date
+    records: tuple[Record, ...] = ()  # sorted by date
 
 
 _MISSING = object()
@@ -374,9 +402,10 @@ def parse_course(data: Any) -> Course:
         )
     )
     events = _adverse_events(r, root, today)
+    records = _records(r, root, today)
     if r.problems:
         raise CourseError(r.problems)
-    return Course(today, patient, form, doses, troughs, platelets, workup, events)
+    return Course(today, patient, form, doses, troughs, platelets, workup, events, records)
 
 
 def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
@@ -404,6 +433,8 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
         )
         sex = None
 
+    comedications = _comedications(r, p, today)
+
     def flag(key: str) -> bool | None:
         """An optional statement: absent is None, 'not stated'."""
         return r.boolean(p, key, f"patient.{key}", None)
@@ -425,7 +456,9 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
         allergies=r.words(p, "allergies", "patient.allergies", "allergies"),
         sirolimus_hypersensitivity=required_flag("sirolimus_hypersensitivity"),
         vzv_immune=flag("vzv_immune"),
-        comedications=r.words(p, "comedications", "patient.comedications", "comedications"),
+        comedications=tuple(c.name for c in comedications if today and c.taken_on(today)),
+        comedication_history=comedications,
+        hepatic_impairment=flag("hepatic_impairment"),
         prolonged_corticosteroids=required_flag("prolonged_corticosteroids"),
         immunodeficiency=required_flag("immunodeficiency"),
         sex=SEXES[sex.strip().lower()] if isinstance(sex, str) else None,
@@ -435,6 +468,69 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
         workup_updated=flag("workup_updated"),
         obs_cerevance_registered=flag("obs_cerevance_registered"),
     )
+
+
+def _comedications(r: _Reader, p: dict, today: date | None) -> tuple[Comedication, ...]:
+    """Names, or {name, start, end} (contract Additions). `end` may lie ahead (a planned
+    stop); `start` may not (what is not taken yet is not a co-medication)."""
+    found = []
+    for i, entry in enumerate(
+        r.array(p, "comedications", "patient.comedications", "comedications")
+    ):
+        field = f"patient.comedications[{i}]"
+        if isinstance(entry, dict):
+            name = entry.get("name")
+            if not isinstance(name, str) or not name.strip():
+                r.fail(f"{field}.name", "required (text)", "obligatoire (un texte)")
+                continue
+            start = r.date(entry, "start", f"{field}.start", False, today)
+            end = r.date(entry, "end", f"{field}.end", False)
+            if start and end and end < start:
+                r.fail(f"{field}.end", "before the start", "antérieure au début")
+                continue
+            found.append(Comedication(name.strip(), start, end))
+        elif isinstance(entry, str):
+            if entry.strip():
+                found.append(Comedication(entry.strip()))
+        else:
+            r.fail(
+                field,
+                f"must be text or an object {{name, start, end}}, got {entry!r}",
+                f"doit être un texte ou un objet {{name, start, end}}, reçu {entry!r}",
+            )
+    return tuple(found)
+
+
+def _ref(r: _Reader, entry: dict, field: str) -> str | None:
+    """The caller's optional reference of a record (an opaque string)."""
+    ref = entry.get("ref")
+    if ref is None:
+        return None
+    if not isinstance(ref, str) or not ref.strip():
+        r.fail(f"{field}.ref", f"must be text, got {ref!r}", f"doit être un texte, reçu {ref!r}")
+        return None
+    return ref.strip()
+
+
+def _records(r: _Reader, root: dict, today) -> tuple[Record, ...]:
+    found = []
+    for field, entry in _entries(r, root, "records", required=False):
+        kind = r.choice(entry, "kind", f"{field}.kind", RECORD_KINDS, None)
+        if entry.get("kind") is None:
+            r.fail(f"{field}.kind", "required", "obligatoire")
+        when = r.date(entry, "date", f"{field}.date", today=today)
+        ref = _ref(r, entry, field)
+        label = entry.get("label")
+        if label is not None and not isinstance(label, str):
+            r.fail(
+                f"{field}.label",
+                f"must be text, got {label!r}",
+                f"doit être un texte, reçu {label!r}",
+            )
+            label = None
+        if kind is not None and when is not None:
+            found.append(Record(kind, when, ref, label.strip() if label else None))
+    return tuple(sorted(found, key=lambda x: x.date))
 
 
 def _entries(r: _Reader, root: dict, key: str, required: bool = True):
@@ -494,8 +590,9 @@ def _troughs(r: _Reader, root: dict, today) -> tuple[Trough, ...]:
                     f"technique inconnue {assay!r} (valeurs possibles : LC-MS/MS ou immunoassay)",
                 )
             assay = ASSAYS.get(key)
+        ref = _ref(r, entry, field)
         if when is not None and ng_ml is not None:
-            troughs.append(Trough(when, ng_ml, entry["value"], entry["unit"].strip(), assay))
+            troughs.append(Trough(when, ng_ml, entry["value"], entry["unit"].strip(), assay, ref))
     return tuple(sorted(troughs, key=lambda t: t.date))
 
 
@@ -514,8 +611,9 @@ def _platelets(r: _Reader, root: dict, today) -> tuple[PlateletCount, ...]:
             )
             g_per_l = None
         bleeding = r.boolean(entry, "bleeding", f"{field}.bleeding", False)
+        ref = _ref(r, entry, field)
         if when is not None and g_per_l is not None:
-            counts.append(PlateletCount(when, g_per_l, bool(bleeding)))
+            counts.append(PlateletCount(when, g_per_l, bool(bleeding), ref))
     return tuple(sorted(counts, key=lambda c: c.date))
 
 

@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .course import Trough, Workup
+from .calendar import Fulfilment, appointment
+from .course import Comedication, Workup
 from .dates import add_months
+from .history import History
 from .rules import cite
+from .substances import INTERACTIONS, find
 
 FIRST_VISIT_MONTHS = (1, 3, 6, 12)  # FOLLOW-VISITS, then every 6 months
 VISIT_EVERY_MONTHS = 6
@@ -17,7 +20,9 @@ TROUGH_EVERY_MONTHS = 6  # TDM-STEADY-STATE: then every 6 months
 SCHEDULE_MIN_MONTHS = 24  # the contract: at least 24 months after the start
 SCHEDULE_AHEAD_MONTHS = 6  # and at least 6 months past today
 NEXT_WINDOW = timedelta(days=7)
+STEADY_STATE = timedelta(days=7)  # TDM-STEADY-STATE: 7 days after a change
 TROUGH_KINDS = ("trough", "control")
+_DEFAULT = object()
 
 BEFORE_MORNING_DOSE = (
     "sample just before the morning dose",
@@ -40,6 +45,24 @@ class Item:
     instruction_fr: str | None = None
     overdue: bool = False
     condition: str | None = None  # for items that depend on a prescriber's choice
+    fulfilled: Fulfilment | None = None  # the record that fulfils it (calendar.fulfil)
+    # Set for the items that must reflect the regimen begun that day (7-day troughs, the 48 h
+    # control): only a record drawn from the item's date to the next dose change fulfils them.
+    regimen_from: date | None = None
+
+    @property
+    def appointment(self) -> date:
+        """The working day proposed for the item; `date` stays the protocol's date."""
+        return appointment(self.date, self.kind)
+
+    @property
+    def done(self) -> bool:
+        return self.fulfilled is not None
+
+    @property
+    def conditional(self) -> bool:
+        """The item depends on a condition not yet met (an option taken, a suspension made)."""
+        return self.condition is not None
 
     def to_dict(self) -> dict:
         data = {
@@ -47,6 +70,8 @@ class Item:
             "kind": self.kind,
             "label": self.label,
             "rules": list(self.rules),
+            "appointment": self.appointment.isoformat(),
+            "fulfilled": self.fulfilled.to_dict() if self.fulfilled else None,
         }
         if self.instruction_en:
             data |= {"instruction": self.instruction_en, "instruction_fr": self.instruction_fr}
@@ -57,7 +82,11 @@ class Item:
         return data
 
 
-def trough_item(day: date, label: str, *rules: str, condition: str | None = None) -> Item:
+def trough_item(
+    day: date, label: str, *rules: str, condition: str | None = None, regimen_from=_DEFAULT
+) -> Item:
+    """A trough; by default the one 7 days after a change (`regimen_from` = 7 days before),
+    `regimen_from=None` for a periodic one."""
     return Item(
         day,
         "trough",
@@ -65,16 +94,19 @@ def trough_item(day: date, label: str, *rules: str, condition: str | None = None
         cite("TDM-STEADY-STATE", *rules),
         *BEFORE_MORNING_DOSE,
         condition=condition,
+        regimen_from=day - STEADY_STATE if regimen_from is _DEFAULT else regimen_from,
     )
 
 
-def control_item(suspended_on: date) -> Item:
+def control_item(suspended_on: date, condition: str | None = None) -> Item:
     return Item(
         suspended_on + timedelta(days=2),
         "control",
         "Contrôle 48 h",
         cite("TOX-SUSPEND"),
         *AFTER_STOPPING,
+        condition=condition,
+        regimen_from=suspended_on,
     )
 
 
@@ -117,7 +149,7 @@ def on_treatment(
         if month in FIRST_VISIT_MONTHS or month % LIPIDS_EVERY_MONTHS == 0:
             items.append(Item(day, "lipids", label, cite("AE-LIPIDS")))
         if month % TROUGH_EVERY_MONTHS == 0:
-            items.append(trough_item(day, f"T0 {label}", "FOLLOW-VISITS"))
+            items.append(trough_item(day, f"T0 {label}", "FOLLOW-VISITS", regimen_from=None))
         if day >= horizon:  # the calendar reaches the horizon
             break
     return sort(i for i in items if end is None or i.date <= end)
@@ -127,22 +159,38 @@ def sort(items: Iterable[Item]) -> list[Item]:
     return sorted(items, key=lambda i: (i.date, _KIND_ORDER.get(i.kind, 9), i.label))
 
 
-def due_next(items: list[Item], troughs: tuple[Trough, ...], today: date) -> list[Item]:
-    """The soonest items (earliest date from today, plus the 7 days after it) and the troughs
-    that are overdue: due before today with no trough drawn on or after the due date. A trough
-    item already drawn (a trough on or after its date) is not due any more."""
-    latest_trough = troughs[-1].date if troughs else None
+def interaction_troughs(
+    comedications: Iterable[Comedication], history: History, today: date
+) -> list[Item]:
+    """DDI-CYP3A-PGP: a trough 7 days after starting or stopping an interacting drug while on
+    sirolimus (SMPC-STRONG-CYP3A cited for the strong ones). A drug taken before sirolimus
+    began needs none: the 7-day trough after the start measures the two together."""
+    items = []
+    for entry in comedications:
+        for _, substance in find(INTERACTIONS, (entry.name,)):
+            rules = ("DDI-CYP3A-PGP", *(("SMPC-STRONG-CYP3A",) if substance.strong else ()))
+            for day, what in ((entry.start, "début"), (entry.end, "arrêt")):
+                if day is None or history.start is None or day < history.start:
+                    continue
+                if history.dose_at(min(day, today)) <= 0:
+                    continue  # not on sirolimus then
+                items.append(
+                    trough_item(day + STEADY_STATE, f"T0 J7 {what} {substance.name_fr}", *rules)
+                )
+    return items
 
-    def drawn(item: Item) -> bool:
-        return (
-            item.kind in TROUGH_KINDS and latest_trough is not None and latest_trough >= item.date
-        )
 
-    pending = [i for i in items if not drawn(i)]
-    coming = [i for i in pending if i.date >= today]
-    first = min((i.date for i in coming), default=today)
-    soonest = [i for i in coming if i.date <= first + NEXT_WINDOW]
+def due_next(items: list[Item], today: date) -> list[Item]:
+    """The soonest items not yet fulfilled (earliest appointment from today, plus the 7 days
+    after it) and the troughs that are overdue: their appointment is past and no record
+    fulfils them (calendar.fulfil)."""
+    pending = [i for i in items if i.fulfilled is None]
+    coming = [i for i in pending if i.appointment >= today]
+    first = min((i.appointment for i in coming), default=today)
+    soonest = [i for i in coming if i.appointment <= first + NEXT_WINDOW]
     overdue = [
-        replace(i, overdue=True) for i in pending if i.kind in TROUGH_KINDS and i.date < today
+        replace(i, overdue=True)
+        for i in pending
+        if i.kind in TROUGH_KINDS and i.appointment < today
     ]
     return sort(overdue + soonest)

@@ -17,6 +17,9 @@ class Rule:
     text_en: str
 
 
+_SMPC = "RCP Rapamune® (hors recommandation)"  # rules from the SmPC, not from CEREVANCE
+
+
 def _catalogue(*rules: Rule) -> dict[str, Rule]:
     return {r.id: r for r in rules}
 
@@ -283,6 +286,63 @@ RULES: dict[str, Rule] = _catalogue(
         "Vaccinations",
         "Vaccins vivants contre-indiqués ; vaccins non vivants au cas par cas.",
         "Live vaccines contraindicated; non-live vaccines case by case.",
+    ),
+    # --- From the Rapamune® SmPC (information only, never a CEREVANCE decision)
+    Rule(
+        "SMPC-ADMIN",
+        _SMPC,
+        "Solution buvable : mesurer avec la seringue pour administration orale, diluer dans au "
+        "moins 60 ml d'eau ou de jus d'orange dans un verre ou un gobelet en plastique, remuer, "
+        "boire aussitôt, rincer avec au moins 120 ml et boire. Jamais de jus de pamplemousse (ni "
+        "de pamplemousse). Comprimés : avalés entiers, jamais écrasés, mâchés ni coupés.",
+        "Oral solution: measure with the oral syringe, dilute in at least 60 ml of water or "
+        "orange juice in a glass or plastic cup, stir, drink at once, rinse the cup with at least "
+        "120 ml more and drink it. Never grapefruit juice (nor grapefruit). Tablets: swallowed "
+        "whole, never crushed, chewed or split.",
+    ),
+    Rule(
+        "SMPC-STORAGE",
+        _SMPC,
+        "Solution buvable : conserver entre 2 et 8 °C dans le flacon d'origine, à l'abri de la "
+        "lumière ; après ouverture, à utiliser dans les 30 jours (flacon de 60 ml). Un léger "
+        "trouble au réfrigérateur disparaît à température ambiante.",
+        "Oral solution: store at 2–8 °C in the original bottle, protected from light; once "
+        "opened, use within 30 days (a 60 ml bottle). A slight haze on refrigeration disappears "
+        "at room temperature.",
+    ),
+    Rule(
+        "SMPC-PREGNANCY",
+        _SMPC,
+        "Adolescente en âge de procréer : contraception efficace pendant le traitement et 12 "
+        "semaines après l'arrêt ; pas d'allaitement.",
+        "Adolescent girls of childbearing potential: effective contraception during treatment "
+        "and for 12 weeks after stopping; no breastfeeding.",
+    ),
+    Rule(
+        "SMPC-WOUND",
+        _SMPC,
+        "Cicatrisation altérée ou retardée : programmer toute chirurgie avec l'hématologue.",
+        "Impaired or delayed wound healing: plan surgery with the haematologist.",
+    ),
+    Rule(
+        "SMPC-HEPATIC",
+        _SMPC,
+        "Insuffisance hépatique : surveiller plus étroitement les résiduels ; la dose d'entretien "
+        "peut devoir être réduite.",
+        "Hepatic impairment: trough levels monitored more closely; the maintenance dose may need "
+        "reducing.",
+    ),
+    Rule(
+        "SMPC-STRONG-CYP3A",
+        _SMPC,
+        "Inhibiteurs puissants du CYP3A4/de la P-gp (kétoconazole, voriconazole, itraconazole, "
+        "posaconazole, clarithromycine, télithromycine) et inducteurs puissants (rifampicine, "
+        "rifabutine) déconseillés avec le sirolimus ; si inévitables, résiduel 7 jours après "
+        "leur introduction ou leur arrêt et ajustement.",
+        "Strong CYP3A4/P-gp inhibitors (ketoconazole, voriconazole, itraconazole, posaconazole, "
+        "clarithromycin, telithromycin) and strong inducers (rifampicin, rifabutin) are not "
+        "recommended with sirolimus; if unavoidable, trough 7 days after starting or stopping "
+        "them and adjust.",
     ),
     Rule(
         "COST-MONTHLY",

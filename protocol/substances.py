@@ -1,8 +1,9 @@
 """Substance and allergy tables, matched on free text in French or English.
 
 Matching folds case and accents ('Rifampicine', 'rifampicin', 'RIFAMPICINE' alike). Stems of
-six letters or more match inside words (so 'mycophenol' finds mycophenolate mofetil and
-mycophenolic acid); short abbreviations (AZA, MMF) must be whole words. A false match only adds
+six letters or more, and distinctive brand names (Vfend, Ketek), match inside words (so
+'mycophenol' finds mycophenolate mofetil and mycophenolic acid, 'tildiem' Mono-Tildiem LP);
+short abbreviations (AZA, MMF) must be whole words. A false match only adds
 a warning a clinician can dismiss; a missed one could hide a contraindication.
 """
 
@@ -36,6 +37,7 @@ class Substance:
     mechanism: str = ""
     source: str = CEREVANCE
     source_fr: str = ""  # the source as the French messages cite it; empty: same as `source`
+    strong: bool = False  # SMPC-STRONG-CYP3A: a strong CYP3A4/P-gp inhibitor or inducer
 
     def matches(self, folded: str) -> bool:
         return any(s in folded for s in self.stems) or any(
@@ -70,6 +72,7 @@ SOY_PEANUT = (
 # the others share the class (ATC L04, calcineurin / mTOR / antimetabolite immunosuppressants).
 # Corticosteroids are not in the list: the recommendation itself foresees their association
 # (PCP-PROPHYLAXIS).
+# Brand names are those sold in France (ANSM / BDPM), folded; each entry names its INN.
 _L04 = "immunosuppressant class (ATC L04)"
 _CICLOSPORIN = (
     "ciclosporin",
@@ -115,30 +118,38 @@ INTERACTIONS = (
         Substance(
             en,
             fr,
-            (stem,),
+            stems,
             effect=_RAISES,
             mechanism=_CYP3A_PGP_INHIBITOR,
             source=_SMPC_AZOLE,
             source_fr=_SMPC_AZOLE_FR,
+            strong=strong,
         )
-        for en, fr, stem in (
-            ("ketoconazole", "kétoconazole", "ketoconazol"),
-            ("itraconazole", "itraconazole", "itraconazol"),
-            ("voriconazole", "voriconazole", "voriconazol"),
-            ("posaconazole", "posaconazole", "posaconazol"),
-            ("fluconazole", "fluconazole", "fluconazol"),
-            ("isavuconazole", "isavuconazole", "isavuconazol"),
-            ("clotrimazole", "clotrimazole", "clotrimazol"),
-            ("miconazole", "miconazole", "miconazol"),
+        for en, fr, stems, strong in (
+            ("ketoconazole", "kétoconazole", ("ketoconazol", "nizoral"), True),
+            ("itraconazole", "itraconazole", ("itraconazol", "sporanox"), True),
+            ("voriconazole", "voriconazole", ("voriconazol", "vfend"), True),
+            ("posaconazole", "posaconazole", ("posaconazol", "noxafil"), True),
+            ("fluconazole", "fluconazole", ("fluconazol", "triflucan", "beagyne"), False),
+            ("isavuconazole", "isavuconazole", ("isavuconazol", "cresemba"), False),
+            ("clotrimazole", "clotrimazole", ("clotrimazol",), False),
+            ("miconazole", "miconazole", ("miconazol", "daktarin", "loramyc"), False),
         )
     ),
-    Substance("diltiazem", "diltiazem", ("diltiazem",), effect=_RAISES, mechanism=_PGP_INHIBITOR),
+    Substance(
+        "diltiazem",
+        "diltiazem",
+        ("diltiazem", "tildiem", "deltazen"),
+        effect=_RAISES,
+        mechanism=_PGP_INHIBITOR,
+    ),
     Substance(
         "rifampicin",
         "rifampicine",
-        ("rifampicin", "rifampin", "rifadine"),
+        ("rifampicin", "rifampin", "rifadine", "rifinah", "rifater"),
         effect=_LOWERS,
         mechanism=_CYP3A_INDUCER,
+        strong=True,
     ),
     *(
         Substance(
@@ -149,34 +160,63 @@ INTERACTIONS = (
             mechanism=_CYP3A_PGP_INHIBITOR,
             source=SMPC,
             source_fr=SMPC_FR,
+            strong=strong,
         )
-        for en, fr, stems in (
-            ("clarithromycin", "clarithromycine", ("clarithromycin",)),
-            ("erythromycin", "érythromycine", ("erythromycin",)),
-            ("telithromycin", "télithromycine", ("telithromycin",)),
-            ("verapamil", "vérapamil", ("verapamil",)),
-            ("nicardipine", "nicardipine", ("nicardipin",)),
-            ("ritonavir", "ritonavir", ("ritonavir",)),
-            ("cobicistat", "cobicistat", ("cobicistat",)),
-            ("danazol", "danazol", ("danazol",)),
-            ("grapefruit juice", "jus de pamplemousse", ("grapefruit", "pamplemousse")),
+        for en, fr, stems, strong in (
+            ("clarithromycin", "clarithromycine", ("clarithromycin", "zeclar", "naxy"), True),
+            (
+                "erythromycin",
+                "érythromycine",
+                ("erythromycin", "erythrocine", "egery", "abboticine"),
+                False,
+            ),
+            ("telithromycin", "télithromycine", ("telithromycin", "ketek"), True),
+            ("verapamil", "vérapamil", ("verapamil", "isoptine"), False),
+            ("nicardipine", "nicardipine", ("nicardipin", "loxen"), False),
+            ("ritonavir", "ritonavir", ("ritonavir", "norvir", "kaletra", "paxlovid"), False),
+            ("cobicistat", "cobicistat", ("cobicistat", "tybost"), False),
+            ("danazol", "danazol", ("danazol", "danatrol"), False),
+            ("grapefruit juice", "jus de pamplemousse", ("grapefruit", "pamplemousse"), False),
         )
     ),
     *(
         Substance(
-            en, fr, stems, effect=_LOWERS, mechanism=_CYP3A_INDUCER, source=SMPC, source_fr=SMPC_FR
+            en,
+            fr,
+            stems,
+            effect=_LOWERS,
+            mechanism=_CYP3A_INDUCER,
+            source=SMPC,
+            source_fr=SMPC_FR,
+            strong=strong,
         )
-        for en, fr, stems in (
-            ("rifabutin", "rifabutine", ("rifabutin",)),
-            ("rifapentine", "rifapentine", ("rifapentin",)),
-            ("carbamazepine", "carbamazépine", ("carbamazepin",)),
-            ("phenytoin", "phénytoïne", ("phenytoin",)),
-            ("phenobarbital", "phénobarbital", ("phenobarbital",)),
+        for en, fr, stems, strong in (
+            ("rifabutin", "rifabutine", ("rifabutin", "ansatipine"), True),
+            ("rifapentine", "rifapentine", ("rifapentin",), False),
+            ("carbamazepine", "carbamazépine", ("carbamazepin", "tegretol"), False),
+            ("phenytoin", "phénytoïne", ("phenytoin", "di-hydan", "dilantin"), False),
+            ("phenobarbital", "phénobarbital", ("phenobarbital", "gardenal", "kaneuron"), False),
             (
                 "St John's wort",
                 "millepertuis",
                 ("millepertuis", "john's wort", "johns wort", "hypericum"),
+                False,
             ),
         )
     ),
+)
+
+# PCP-PROPHYLAXIS: systemic corticosteroids named among the co-medications (ATC H02AB), to
+# check against `prolonged_corticosteroids`.
+CORTICOSTEROIDS = tuple(
+    Substance(en, fr, stems)
+    for en, fr, stems in (
+        ("prednisone", "prednisone", ("prednison", "cortancyl")),
+        ("prednisolone", "prednisolone", ("prednisolon", "solupred")),
+        ("methylprednisolone", "méthylprednisolone", ("methylprednisolon", "medrol", "solumedrol")),
+        ("dexamethasone", "dexaméthasone", ("dexamethason", "dectancyl", "neodex")),
+        ("betamethasone", "bétaméthasone", ("betamethason", "celestene")),
+        ("hydrocortisone", "hydrocortisone", ("hydrocortison",)),
+        ("a corticosteroid", "un corticoïde", ("corticoid", "corticosteroid", "cortisone")),
+    )
 )

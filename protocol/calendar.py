@@ -1,0 +1,170 @@
+"""Working days, and which record fulfils which calendar item (one definition for every page,
+worklist, PDF and iCalendar). The windows are argued in docs/advise-contract-extensions.md.
+
+Working days: Monday to Friday, except the French public holidays of the `holidays` package
+(metropolitan France, no regional subdivision), built once per year.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import holidays
+
+from .course import Course
+
+DAY = timedelta(days=1)
+EARLY_DAYS = (
+    7  # a periodic item (visit, its samples, the 6-monthly trough) may be done a week early
+)
+# Record kinds of `records[]`, and the item kinds each can fulfil (a kind's group).
+GROUPS = {
+    "trough": ("trough", "control"),
+    "control": ("trough", "control"),
+    "cbc": ("cbc",),
+    "visit": ("visit",),
+    "blood_pressure": ("blood_pressure",),
+    "lipids": ("lipids",),
+}
+LATER_ONLY = ("trough", "control")  # a trough is never drawn before steady state / 48 h
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.France(years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself, or the first working day after it."""
+    while not is_working_day(day):
+        day += DAY
+    return day
+
+
+def nearest_working_day(day: date) -> date:
+    """`day` itself, or the nearest working day; of two equally near, the earlier (the
+    follow-up is not delayed)."""
+    for offset in range(8):
+        for candidate in (day - offset * DAY, day + offset * DAY):
+            if is_working_day(candidate):
+                return candidate
+    return next_working_day(day)  # never reached: no week in France is without a working day
+
+
+def appointment(day: date, kind: str) -> date:
+    """A trough or 48 h control only later (never before steady state or the 48 h); any other
+    item (a visit and what is done at it) on the nearest working day."""
+    return next_working_day(day) if kind in LATER_ONLY else nearest_working_day(day)
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """The record that fulfils a calendar item."""
+
+    date: date
+    kind: str  # 'trough' (troughs[]), 'platelets' (platelets[]), or a records[] kind
+    ref: str | None = None  # the caller's reference of the record ("trough:12", "lab:5"…)
+
+    def to_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "kind": self.kind, "ref": self.ref}
+
+
+@dataclass(frozen=True)
+class _Record:
+    date: date
+    group: tuple[str, ...]
+    fulfilment: Fulfilment
+    label: str | None = None
+
+
+def _records(course: Course) -> list[_Record]:
+    found = [
+        _Record(t.date, GROUPS["trough"], Fulfilment(t.date, "trough", t.ref))
+        for t in course.troughs
+    ]
+    found += [
+        _Record(c.date, GROUPS["cbc"], Fulfilment(c.date, "platelets", c.ref))
+        for c in course.platelets
+    ]
+    found += [
+        _Record(r.date, GROUPS[r.kind], Fulfilment(r.date, r.kind, r.ref), r.label)
+        for r in course.records
+    ]
+    return found
+
+
+def fulfil(items: Sequence, course: Course, dose_changes: Sequence[date]):
+    """The items, each with `fulfilled` set to the record that fulfils it (or None).
+
+    A record fulfils at most one item of its group. Windows: an item that must reflect a
+    regimen (`regimen_from`: 7-day troughs, the 48 h control) opens on its date (steady state,
+    48 h) and closes on the next dose change after `regimen_from` (a trough drawn that morning
+    still reflects the old regimen); any other item opens `EARLY_DAYS` before its date. Every
+    window closes the day before the next item of the same group opens, so the windows of a
+    group never overlap and a record can only be credited to the latest item due (the M3
+    sample is never the M1 count). In a window, the earliest record fulfils the item. Records
+    labelled by a nurse's tick (`records[].label`) fulfil the unfulfilled item of their kind and
+    label nearest to their date, after the windows. `dose_changes`: sorted dates of the dose
+    changes of the current course."""
+    records = sorted(_records(course), key=lambda r: r.date)
+    result = list(items)
+    for group in {GROUPS[k] for k in GROUPS}:
+        positions = [i for i, item in enumerate(result) if item.kind in group]
+        unlabelled = [r for r in records if r.group == group and not r.label]
+        labelled = [r for r in records if r.group == group and r.label]
+        for i, done in _by_window([result[i] for i in positions], unlabelled, dose_changes):
+            result[positions[i]] = replace(result[positions[i]], fulfilled=done)
+        _by_label(result, positions, labelled)
+    return result
+
+
+def _opens(item) -> date:
+    return item.date if item.regimen_from else item.date - EARLY_DAYS * DAY
+
+
+def _closes(item, next_open: date | None, dose_changes: Sequence[date]) -> date | None:
+    """The last day of the item's window (None: open-ended)."""
+    last = next_open - DAY if next_open else None
+    if item.regimen_from:
+        at = bisect.bisect_right(dose_changes, item.regimen_from)
+        if at < len(dose_changes):
+            change = dose_changes[at]
+            last = change if last is None else min(last, change)
+    return last
+
+
+def _by_window(items: list, records: list[_Record], dose_changes: Sequence[date]):
+    """(index in `items`, fulfilment) for the items a record fulfils; one linear pass over
+    the items by opening date and the records by date."""
+    order = sorted(range(len(items)), key=lambda i: (_opens(items[i]), items[i].date))
+    opens = [_opens(items[i]) for i in order]
+    distinct = sorted(set(opens))
+    cursor = 0
+    for rank, i in enumerate(order):
+        at = bisect.bisect_right(distinct, opens[rank])
+        last = _closes(items[i], distinct[at] if at < len(distinct) else None, dose_changes)
+        while cursor < len(records) and records[cursor].date < opens[rank]:
+            cursor += 1  # before this window: credited to no item
+        if cursor < len(records) and (last is None or records[cursor].date <= last):
+            yield i, records[cursor].fulfilment
+            cursor += 1
+
+
+def _by_label(result: list, positions: Iterable[int], labelled: list[_Record]) -> None:
+    named: dict[tuple[str, str], list[int]] = {}
+    for i in positions:
+        named.setdefault((result[i].kind, result[i].label), []).append(i)
+    for record in labelled:
+        same = named.get((record.fulfilment.kind, record.label), ())
+        candidates = [i for i in same if result[i].fulfilled is None]
+        if candidates:
+            best = min(candidates, key=lambda i: (abs((result[i].date - record.date).days), i))
+            result[best] = replace(result[best], fulfilled=record.fulfilment)
