@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, timedelta
 
 from .calendar import Fulfilment, appointment
@@ -50,7 +51,7 @@ class Item:
     # control): only a record drawn from the item's date to the next dose change fulfils them.
     regimen_from: date | None = None
 
-    @property
+    @cached_property
     def appointment(self) -> date:
         """The working day proposed for the item; `date` stays the protocol's date."""
         return appointment(self.date, self.kind)
