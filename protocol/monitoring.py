@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 
-from .calendar import Fulfilment, appointment
+from .calendar import Fulfilment, appointment, next_working_day
 from .course import Comedication, Workup
 from .dates import add_months
 from .history import History
@@ -50,11 +50,15 @@ class Item:
     # Set for the items that must reflect the regimen begun that day (7-day troughs, the 48 h
     # control): only a record drawn from the item's date to the next dose change fulfils them.
     regimen_from: date | None = None
+    not_before: date | None = None  # the appointment is never earlier (work-up due from today)
 
     @cached_property
     def appointment(self) -> date:
         """The working day proposed for the item; `date` stays the protocol's date."""
-        return appointment(self.date, self.kind)
+        booked = appointment(self.date, self.kind)
+        if self.not_before and booked < self.not_before:
+            return next_working_day(self.not_before)
+        return booked
 
     @property
     def done(self) -> bool:
@@ -119,7 +123,7 @@ def pre_treatment(workup: Workup, today: date) -> list[Item]:
         "blood_pressure": "TA pré-thérapeutique",
     }
     return [
-        Item(today, kind, label, cite("PRE-WORKUP"))
+        Item(today, kind, label, cite("PRE-WORKUP"), not_before=today)
         for kind, label in labels.items()
         if getattr(workup, kind) is None
     ]
@@ -186,7 +190,7 @@ def due_next(items: list[Item], today: date) -> list[Item]:
     after it) and the troughs that are overdue: their appointment is past and no record
     fulfils them (calendar.fulfil)."""
     pending = [i for i in items if i.fulfilled is None]
-    coming = [i for i in pending if i.appointment >= today]
+    coming = [i for i in pending if max(i.date, i.appointment) >= today]
     first = min((i.appointment for i in coming), default=today)
     soonest = [i for i in coming if i.appointment <= first + NEXT_WINDOW]
     overdue = [

@@ -214,7 +214,21 @@ def test_PRE_WORKUP_items_due_today_are_booked_on_a_working_day():
     advice = run(not_started(today="2026-02-07", workup={}))  # a Saturday
     pre = [i for i in advice["schedule"] if i["label"].endswith("pré-thérapeutique")]
     assert pre and {i["date"] for i in pre} == {"2026-02-07"}
-    assert {i["appointment"] for i in pre} == {"2026-02-06"}
+    assert {i["appointment"] for i in pre} == {"2026-02-09"}  # never in the past: Monday
+    assert {i["label"] for i in advice["next"]} >= {i["label"] for i in pre}
+
+
+def test_FOLLOW_VISITS_a_visit_due_today_booked_yesterday_is_still_due():
+    # M1 on Saturday 2026-02-07 (start 2026-01-07), booked Friday 6: still listed on the 7th
+    advice = run(
+        build(
+            today="2026-02-07",
+            doses=[{"start": "2026-01-07", "mg_per_day": 2.1}],
+            troughs=[trough("2026-01-14", 6.2)],
+        )
+    )
+    due = [(i["kind"], i["label"], i["appointment"]) for i in advice["next"]]
+    assert ("visit", "M1", "2026-02-06") in due
 
 
 def test_FOLLOW_VISITS_items_say_done_and_which_record_as_typed_fields():
