@@ -250,6 +250,7 @@ def _schedule(
         for i in decision.planned
     ]
     dose_changes = [e.start for e in history.changes()]
+    items = [i for i in items if not calendar.superseded(i, dose_changes)]
     return monitoring.sort(calendar.fulfil(items, f.course, dose_changes))
 
 

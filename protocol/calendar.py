@@ -126,6 +126,21 @@ def fulfil(items: Sequence, course: Course, dose_changes: Sequence[date]):
     return result
 
 
+def superseded(item, dose_changes: Sequence[date]) -> bool:
+    """An item for a regimen that changed again before the item's date (a 7-day trough of a
+    dose held 5 days, a 48 h control after a restart within 2 days): it can no longer be done,
+    and the next change's own item takes its place."""
+    change = _next_change(item, dose_changes)
+    return change is not None and change < item.date
+
+
+def _next_change(item, dose_changes: Sequence[date]) -> date | None:
+    if not item.regimen_from:
+        return None
+    at = bisect.bisect_right(dose_changes, item.regimen_from)
+    return dose_changes[at] if at < len(dose_changes) else None
+
+
 def _opens(item) -> date:
     return item.date if item.regimen_from else item.date - EARLY_DAYS * DAY
 
@@ -133,11 +148,9 @@ def _opens(item) -> date:
 def _closes(item, next_open: date | None, dose_changes: Sequence[date]) -> date | None:
     """The last day of the item's window (None: open-ended)."""
     last = next_open - DAY if next_open else None
-    if item.regimen_from:
-        at = bisect.bisect_right(dose_changes, item.regimen_from)
-        if at < len(dose_changes):
-            change = dose_changes[at]
-            last = change if last is None else min(last, change)
+    change = _next_change(item, dose_changes)
+    if change is not None:
+        last = change if last is None else min(last, change)
     return last
 
 

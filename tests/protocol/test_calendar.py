@@ -236,3 +236,12 @@ def test_FOLLOW_VISITS_items_say_done_and_which_record_as_typed_fields():
     first = next(i for i in advise(course).schedule if i.label == "T0 J7")
     assert first.done and first.fulfilled.ref == "trough:12" and first.fulfilled.kind == "trough"
     assert first.appointment == date(2026, 1, 12)
+
+
+def test_TOX_SUSPEND_a_7_day_trough_of_a_regimen_stopped_before_day_7_is_not_due():
+    doses = [{"start": "2026-01-05", "mg_per_day": 2.1}, {"start": "2026-01-10", "mg_per_day": 0}]
+    toxic, control = trough("2026-01-10", 18), trough("2026-01-12", 9, ref="control")
+    advice = run(build(today="2026-01-20", doses=doses, troughs=[toxic, control]))
+    assert not [i for i in advice["schedule"] if i["label"] == "T0 J7"]
+    assert fulfilled_ref(advice, "control", "Contrôle 48 h") == "control"
+    assert not [i for i in advice["next"] if i.get("overdue")]
