@@ -59,6 +59,7 @@ def nearest_working_day(day: date) -> date:
     return next_working_day(day)  # never reached: no week in France is without a working day
 
 
+@functools.lru_cache(maxsize=8192)  # the same dates come back for every patient and page
 def appointment(day: date, kind: str) -> date:
     """A trough or 48 h control only later (never before steady state or the 48 h); any other
     item (a visit and what is done at it) on the nearest working day."""
@@ -157,8 +158,9 @@ def _closes(item, next_open: date | None, dose_changes: Sequence[date]) -> date 
 def _by_window(items: list, records: list[_Record], dose_changes: Sequence[date]):
     """(index in `items`, fulfilment) for the items a record fulfils; one linear pass over
     the items by opening date and the records by date."""
-    order = sorted(range(len(items)), key=lambda i: (_opens(items[i]), items[i].date))
-    opens = [_opens(items[i]) for i in order]
+    starts = [_opens(item) for item in items]
+    order = sorted(range(len(items)), key=lambda i: (starts[i], items[i].date))
+    opens = [starts[i] for i in order]
     distinct = sorted(set(opens))
     cursor = 0
     for rank, i in enumerate(order):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import cached_property
 
 from .calendar import Fulfilment, appointment, next_working_day
 from .course import Comedication, Workup
@@ -52,7 +51,7 @@ class Item:
     regimen_from: date | None = None
     not_before: date | None = None  # the appointment is never earlier (work-up due from today)
 
-    @cached_property
+    @property
     def appointment(self) -> date:
         """The working day proposed for the item; `date` stays the protocol's date."""
         booked = appointment(self.date, self.kind)
