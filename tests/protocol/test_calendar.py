@@ -245,3 +245,10 @@ def test_TOX_SUSPEND_a_7_day_trough_of_a_regimen_stopped_before_day_7_is_not_due
     assert not [i for i in advice["schedule"] if i["label"] == "T0 J7"]
     assert fulfilled_ref(advice, "control", "Contrôle 48 h") == "control"
     assert not [i for i in advice["next"] if i.get("overdue")]
+
+
+def test_FOLLOW_VISITS_a_labelled_visit_fulfils_the_visit_it_names():
+    record = {"kind": "visit", "date": "2026-03-20", "ref": "visit:3", "label": "M3"}
+    advice = run(build(today="2026-03-25", records=[record]))
+    assert fulfilled_ref(advice, "visit", "M3") == "visit:3"
+    assert item(advice, "visit", "M1")["fulfilled"] is None

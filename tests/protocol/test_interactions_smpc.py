@@ -196,3 +196,9 @@ def test_FOLLOW_VISITS_hand_over_to_the_adult_team_from_16():
     assert handover and handover[0]["severity"] == "info"
     fifteen = run(build({"birth_date": "2010-02-03", "weight_kg": 55, "height_cm": 165}))
     assert not [a for a in alerts_of(fifteen, "FOLLOW-VISITS") if "adulte" in a["message_fr"]]
+
+
+def test_DDI_CYP3A_PGP_a_drug_started_during_a_suspension_adds_no_trough():
+    doses = [{"start": "2026-01-05", "mg_per_day": 2.1}, {"start": "2026-01-15", "mg_per_day": 0}]
+    advice = run(build({"comedications": [drug("fluconazole", "2026-01-20")]}, doses=doses))
+    assert interaction_items(advice) == []
