@@ -1,13 +1,12 @@
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .patient import Patient
+from protocol.dosing import MAX_MG_PER_DAY  # DOSE-CAP, also enforced by the database
 
-MAX_MG_PER_DAY = Decimal("4")  # DOSE-CAP, also enforced by the database
+from .patient import Patient
 
 
 class Prescription(models.Model):

@@ -12,10 +12,8 @@ stored too, for the pages to read directly on that day.
 
 from datetime import date
 
-from django.apps import apps as global_apps
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from .clinical import (
@@ -177,44 +175,8 @@ class PatientStatus(models.Model):
         return f"{self.patient_id} : {self.get_treatment_display()} ({self.computed_for})"
 
 
-# --- keeping the rows current outside the services -----------------------------------------
-# The services refresh the rows themselves (services.schedule.keeps_schedule_current). Two
-# paths do not go through them; the receivers import the service when called, since the
-# services import the models.
-
-def _refresh_after_delete(sender, instance, **kwargs):
-    """The services never delete clinical records; one deleted anyway (a data fix in the
-    shell) must not leave the calendar saying that an item was done."""
-    from sirolimus_app.services.schedule import refresh_patient
-
-    refresh_patient(instance.patient_id)
-
-
-def _fill_after_migrate(sender, app_config, apps=global_apps, **kwargs):
-    """A database from before these tables: fill them (every patient at the first `migrate`
-    after the upgrade; nobody later, since every patient gets a status when created)."""
-    if app_config.label != Patient._meta.app_label:
-        return
-    try:
-        apps.get_model(Patient._meta.app_label, "PatientStatus")
-    except LookupError:  # migrated backwards, to before these tables
-        return
-    from sirolimus_app.services.schedule import refresh_missing
-
-    refresh_missing()
-
-
 # The records the engine reads (every model pointing at a patient but these two and the
-# audit trail: tests/web/test_schedule.py keeps the list complete).
+# audit trail: tests/web/test_schedule.py keeps the list complete). sirolimus_app.signals
+# refreshes the calendar when one of them is deleted.
 CLINICAL_MODELS = (AdverseEvent, BodyMeasurement, CoMedication, LabResult, MonitoringCheck,
                    Prescription, TroughLevel, Visit)
-
-
-def _connect() -> None:
-    for model in CLINICAL_MODELS:
-        post_delete.connect(_refresh_after_delete, sender=model,
-                            dispatch_uid=f"schedule_refresh_after_delete_{model.__name__}")
-    post_migrate.connect(_fill_after_migrate, dispatch_uid="schedule_fill_after_migrate")
-
-
-_connect()

@@ -19,17 +19,13 @@ from sirolimus_app.models import Patient, Prescription
 from sirolimus_app.services import audit
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
+from sirolimus_app.services.permissions import require_perm as _require
 from sirolimus_app.services.schedule import keeps_schedule_current
 
 Status = Prescription.Status
 
 # Engine actions that become a new prescription; suspend and stop act on the current one.
 PRESCRIBING_ACTIONS = {"start", "resume", "increase", "decrease", "continue"}
-
-
-def _require(user, perm: str) -> None:
-    if not user.has_perm(f"sirolimus_app.{perm}"):
-        raise PermissionDenied
 
 
 def proposals(advice: dict) -> list[dict]:
@@ -214,9 +210,7 @@ def _activate(user, prescription: Prescription) -> Prescription:
 def activate(user, prescription_id: int, expected_version: int,
              today: date | None = None) -> Prescription:
     """Start a validated prescription whose start date has come (first dose given)."""
-    if not (user.has_perm("sirolimus_app.propose_prescription")
-            or user.has_perm("sirolimus_app.record_vitals")):
-        raise PermissionDenied
+    _require(user, "propose_prescription", "record_vitals")
     today = today or timezone.localdate()
     prescription = Prescription.objects.get(pk=prescription_id)
     if prescription.version != expected_version or prescription.status != Status.VALIDATED:

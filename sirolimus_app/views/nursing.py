@@ -4,16 +4,14 @@ week, with one click to record that a sample was taken or a visit done."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sirolimus_app.access import get_patient_for_user, require_perm
-from sirolimus_app.forms_workflow import CheckDoneForm
+from sirolimus_app.access import get_patient_for_user, has_perm, redirect_back, require_perm
+from sirolimus_app.forms.workflow import CheckDoneForm
 from sirolimus_app.models import MonitoringCheck
 from sirolimus_app.services import records, worklists
 
@@ -46,18 +44,14 @@ def worklist(request):
         "incomplete": unavailable[:UNAVAILABLE_SHOWN],
         "incomplete_more": len(unavailable) > UNAVAILABLE_SHOWN,
         "not_current": fresh.not_current,
-        "can_tick": request.user.has_perm("sirolimus_app.add_monitoringcheck"),
+        "can_tick": has_perm(request.user, "add_monitoringcheck"),
         "tick_url": reverse("nurse_check_done"),
         "here": request.get_full_path(),
     })
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return HttpResponseRedirect(target)  # a URL, never read as a view name
-    return redirect(reverse("nurse_worklist"))
+    return redirect_back(request, "nurse_worklist")
 
 
 @require_POST

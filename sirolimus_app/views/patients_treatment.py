@@ -3,12 +3,12 @@ proposal the pharmacist has not reviewed yet."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sirolimus_app.access import get_patient_record_for_user, require_perm
+from sirolimus_app.access import get_patient_prescription_for_user, get_patient_record_for_user
 from sirolimus_app.forms import TreatmentChangeForm
 from sirolimus_app.models import Prescription
 from sirolimus_app.services import prescriptions
@@ -70,8 +70,8 @@ def patient_stop(request, pk):
 
 @require_POST
 def prescription_withdraw(request, pk, prescription_pk):
-    require_perm(request.user, "propose_prescription")
-    prescription = get_object_or_404(Prescription, pk=prescription_pk, patient_id=pk)
+    prescription = get_patient_prescription_for_user(request.user, pk, prescription_pk,
+                                                     perm="propose_prescription")
     try:
         version = int(request.POST.get("version", ""))
         prescriptions.withdraw(request.user, prescription.pk, version)
