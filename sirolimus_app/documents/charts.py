@@ -307,12 +307,12 @@ def series_chart(series: Series, key: str, points: list[Point], steps: list[Step
     return Chart(key, str(series.title), text, svg if points or steps else SafeString())
 
 
-def dose_steps(doses: list[dict]) -> list[Step]:
+def dose_steps(doses) -> list[Step]:
     """The engine's dose history entries (`services.engine.dose_history`) as steps."""
-    return [Step(date.fromisoformat(d["start"]), float(d["mg_per_day"])) for d in doses]
+    return [Step(d.start, float(d.mg_per_day)) for d in doses]
 
 
-def patient_charts(patient, doses: list[dict], today: date) -> list[Chart]:
+def patient_charts(patient, doses, today: date) -> list[Chart]:
     """The trough and platelet charts of a patient fetched with `prefetch_clinical` (no query).
 
     Both share one time axis, from the first dose or measurement to today, so the dose steps

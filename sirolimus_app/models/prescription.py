@@ -8,6 +8,9 @@ from protocol.dosing import MAX_MG_PER_DAY  # DOSE-CAP, also enforced by the dat
 
 from .patient import Patient
 
+# Engine actions that become a new prescription; suspend and stop act on the current one.
+PRESCRIBING_ACTIONS = frozenset({"start", "resume", "increase", "decrease", "continue"})
+
 
 class Prescription(models.Model):
     """One dose of sirolimus for one patient, from proposal to its end.

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sirolimus_app.localtime import local_date
+
 from .clinical import (
     AdverseEvent,
     BodyMeasurement,
@@ -173,6 +175,44 @@ class PatientStatus(models.Model):
 
     def __str__(self):
         return f"{self.patient_id} : {self.get_treatment_display()} ({self.computed_for})"
+
+
+# --- when an item counts as done -----------------------------------------------------------
+# The one rule, for the stored calendar (services.schedule) and the documents alike: a
+# nurse's tick; else a visit done with the item's label; else a record of the item's kind
+# on or after its due date (a 48 h control is a trough like any other).
+
+def done_dates(patient: Patient) -> dict:
+    """From the prefetched records: the dates each kind of item was done on, sorted, and the
+    day each visit label was done."""
+    labs = patient.lab_results.all()
+    lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
+    return {
+        Kind.TROUGH: sorted(local_date(t.sampled_at) for t in patient.troughs.all()),
+        Kind.CBC: sorted(local_date(lab.sampled_at) for lab in labs
+                         if lab.kind == LabResult.Kind.PLATELETS),
+        Kind.LIPIDS: sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
+        Kind.BLOOD_PRESSURE: sorted(v.done_date for v in patient.visits.all()
+                                    if v.done_date and v.systolic_bp),
+        Kind.VISIT: {v.label: v.done_date for v in patient.visits.all() if v.done_date},
+    }
+
+
+def done_on(kind: str, label: str, day: date, done: dict) -> date | None:
+    """The day a record fulfilled the item (`label` as the engine writes it), or None."""
+    if kind == Kind.VISIT:
+        return done[Kind.VISIT].get(label)
+    dates = done.get(Kind.TROUGH if kind in TROUGH_KINDS else kind, [])
+    return next((d for d in dates if d >= day), None)
+
+
+# The sections of a worklist: an item due before today, today, or in the coming week.
+OVERDUE, TODAY, WEEK = "overdue", "today", "week"
+
+
+def section_of(day: date, today: date) -> str:
+    """The worklist section of an item due on `day`."""
+    return OVERDUE if day < today else TODAY if day == today else WEEK
 
 
 # The records the engine reads (every model pointing at a patient but these two and the

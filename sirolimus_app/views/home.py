@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sirolimus_app.models import Prescription
+from sirolimus_app.presenters import calendar
 from sirolimus_app.roles import Role, user_roles
 from sirolimus_app.services import worklists
 
@@ -35,7 +36,7 @@ def home(request):
         context["pending_count"] = pending.count()
     if Role.NURSE in roles or Role.HAEMATOLOGIST in roles:
         context["counts"] = worklists.section_counts(today, fresh)["pending"]
-        context["due_now"] = worklists.dress(worklists.due_now(today)[:SHOWN], today)
+        context["due_now"] = calendar.worklist_items(worklists.due_now(today)[:SHOWN], today)
     if Role.HAEMATOLOGIST in roles:
         context["rejected"] = (
             Prescription.objects.filter(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sirolimus_app.access import get_patient_for_user, has_perm, redirect_back, require_perm
 from sirolimus_app.forms.workflow import CheckDoneForm
 from sirolimus_app.models import MonitoringCheck
+from sirolimus_app.presenters import calendar
 from sirolimus_app.services import records, worklists
 
 PER_PAGE = 20
@@ -26,20 +27,20 @@ def worklist(request):
     fresh = worklists.freshness(today)
     counts = worklists.section_counts(today, fresh)
     section = request.GET.get("periode", "")
-    if section not in worklists.SECTIONS:
+    if section not in calendar.SECTIONS:
         section = ""
     paginator = Paginator(worklists.due_items(today, section), PER_PAGE)
     # The count is already known from section_counts: spare the paginator its COUNT query.
     paginator.count = (counts["all"][section] if section else sum(counts["all"].values()))
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = worklists.dress(page.object_list, today)
+    page.object_list = calendar.worklist_items(page.object_list, today)
     # One more than shown, to know whether to say that there are others.
     unavailable = list(worklists.unavailable_calendars()[:UNAVAILABLE_SHOWN + 1])
     return render(request, "nursing/worklist.html", {
         "today": today,
         "page": page,
         "tabs": [(key, label, counts["pending"][key])
-                 for key, label in worklists.SECTIONS.items()],
+                 for key, label in calendar.SECTIONS.items()],
         "section": section,
         "incomplete": unavailable[:UNAVAILABLE_SHOWN],
         "incomplete_more": len(unavailable) > UNAVAILABLE_SHOWN,
@@ -66,8 +67,8 @@ def check_done(request):
     patient = get_patient_for_user(request.user, data["patient"], "add_monitoringcheck")
     today = timezone.localdate()
     scans = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))
-    item = next((i for s in scans for i in s.items
-                 if i.kind == data["kind"] and i.date == data["due_date"]), None)
+    item = next((i for s in scans for i in calendar.worklist_items(s.items, today)
+                 if i.kind == data["kind"] and i.day == data["due_date"]), None)
     if item is None:
         messages.error(request, _("Cet élément n'est plus au calendrier de %(patient)s : "
                                   "rechargez la liste.") % {"patient": patient})
@@ -77,7 +78,7 @@ def check_done(request):
         return _back(request)
     try:
         records.mark_check_done(request.user, MonitoringCheck(
-            patient=patient, kind=item.kind, due_date=item.date))
+            patient=patient, kind=item.kind, due_date=item.day))
     except ValidationError:
         # Two clicks at once: the other one recorded it (one check per item).
         messages.info(request, _("Déjà noté comme réalisé."))

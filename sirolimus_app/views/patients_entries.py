@@ -21,24 +21,13 @@ from sirolimus_app.forms import (
     TroughForm,
     VisitForm,
 )
+from sirolimus_app.forms.common import attach_errors
 from sirolimus_app.forms.records import UNITS_BY_KIND, default_sampled_at, visit_labels
 from sirolimus_app.models import LabResult
+from sirolimus_app.presenters.formatting import number
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services import records
 from sirolimus_app.services.errors import ServiceError
-from sirolimus_app.views.patients_present import number
-
-
-def attach_errors(form, error) -> None:
-    """A service's refusal shown next to the field it concerns (or above the form)."""
-    if isinstance(error, ServiceError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _entry(request, pk, *, perm, form_class, save, title, done, instance=None, initial=None,

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sirolimus_app.access import get_patient_prescription_for_user, get_patient_record_for_user
 from sirolimus_app.forms import TreatmentChangeForm
+from sirolimus_app.forms.common import attach_errors
 from sirolimus_app.models import Prescription
+from sirolimus_app.presenters.formatting import number
 from sirolimus_app.services import prescriptions
 from sirolimus_app.services.errors import ServiceError
 from sirolimus_app.services.patients import advise_safely
-from sirolimus_app.views.patients_entries import attach_errors
-from sirolimus_app.views.patients_present import alerts, iso, number
 
 
 def _change(request, pk, *, service, template, initial_reason=lambda patient: "", done):
@@ -39,15 +39,15 @@ def _change(request, pk, *, service, template, initial_reason=lambda patient: ""
 def _toxic_reason(patient) -> str:
     """The suspension's reason, pre-filled when the engine advises it for a toxic trough."""
     result = advise_safely(patient)
-    advice = (result.advice if result else None) or {}
-    if not any(a.rule == "TOX-SUSPEND" and a.severity == "critical" for a in alerts(advice)):
+    advice = result.advice if result else None
+    if advice is None or not any(a.rule == "TOX-SUSPEND" and a.severity == "critical"
+                                 for a in advice.alerts):
         return ""
-    toxic = [t for t in advice.get("troughs", []) if t.get("zone") == "toxic"][-1:]
+    toxic = [t for t in advice.troughs if t.zone == "toxic"][-1:]
     if not toxic:
         return _("Taux résiduel > 15 ng/ml (TOX-SUSPEND)")
     return _("Taux résiduel toxique : %(value)s ng/ml le %(date)s (> 15 ng/ml, TOX-SUSPEND)") % {
-        "value": number(toxic[0]["value_ng_ml"]),
-        "date": date_format(iso(toxic[0]["date"]), "d/m/Y")}
+        "value": number(round(toxic[0].ng_ml, 3)), "date": date_format(toxic[0].date, "d/m/Y")}
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sirolimus_app.models import AuditEvent, CoMedication, MonitoringCheck, Prescription
+from sirolimus_app.presenters import calendar
 from sirolimus_app.services import prescriptions, records, worklists
 from tests.web.test_workflow_data import (
     eligible_patient,
@@ -37,7 +38,7 @@ def _started(haematologist, pharmacist, number, days_ago, last_name="Dupont"):
 
 def _items(patient, today):
     scans = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))
-    return {(i.kind, i.label): i for s in scans for i in s.items}
+    return {(i.kind, i.label): i for s in scans for i in calendar.worklist_items(s.items, today)}
 
 
 def _row(response, patient, kind, day):
