@@ -62,6 +62,17 @@ def alerts(found) -> list[Alert]:
                   key=lambda a: SEVERITY_ORDER.get(a.severity, 9))
 
 
+def suspension_alert(advice: Advice | None) -> Alert | None:
+    """What the banner "toxic trough: suspend now" says, when the engine says a toxic trough
+    awaits its suspension (Advice.pending_suspension): its critical advice."""
+    if advice is None or advice.pending_suspension is None:
+        return None
+    critical = alerts(advice.critical_alerts)
+    return critical[0] if critical else Alert(
+        ", ".join(advice.pending_suspension.rules), "critical",
+        engine_text(advice.pending_suspension))
+
+
 # --- dose proposals ----------------------------------------------------------------------
 
 @dataclass
@@ -274,24 +285,29 @@ CHECK_STATUS = {
     "blocking": pgettext_lazy("eligibility", "Bloquant"),
     "info": pgettext_lazy("eligibility", "Information"),
 }
-CHECK_FIX = {
-    "ELIG-INDICATION": "identity", "ELIG-GOOD-CANDIDATE": "identity",
-    "CI-HYPERSENSITIVITY": "identity", "CI-SOY-PEANUT": "identity",
-    "NO-OTHER-IS": "comedication",
+# The form that edits each course field the engine names as missing (Check.missing); any
+# other patient field is edited with the record itself.
+FIELD_FIX = {
+    "workup.cbc": "cbc",
+    "workup.lipids": "lipids",
+    "workup.blood_pressure": "blood_pressure",
+    "patient.comedications": "comedication",
+    "patient.weight_kg": "measurement",
+    "patient.height_cm": "measurement",
 }
-WORKUP_FIX = (("NFS", "cbc"), ("CBC", "cbc"), ("lipid", "lipids"), ("tension", "blood_pressure"),
-              ("blood pressure", "blood_pressure"))
+
+
+def field_fix(path: str) -> str | None:
+    """The key in `fixes` of the form that edits the course field `path`."""
+    if path in FIELD_FIX:
+        return FIELD_FIX[path]
+    return "identity" if path.startswith("patient.") else None
 
 
 def eligibility_checks(advice: Advice | None, links: dict[str, Fix]) -> list[Check]:
     rows = []
     for check in advice.eligibility if advice else ():
-        if check.rule == "PRE-WORKUP":
-            key = next((k for word, k in WORKUP_FIX
-                        if word in check.message_fr or word in check.message_en), None)
-        else:
-            key = CHECK_FIX.get(check.rule)
-        fix = links.get(key) if key and check.status in ("missing", "blocking") else None
+        fix = next((links[key] for key in map(field_fix, check.missing) if key in links), None)
         rows.append(Check(check.rule, check.status, engine_text(check), fix))
     return rows
 

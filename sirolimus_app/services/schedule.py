@@ -15,14 +15,12 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from protocol import Advice
-from protocol.advise import STOP_IF_NO_RESPONSE_MONTHS
-from protocol.dates import add_months
 from protocol.monitoring import Item
 from sirolimus_app.models import (
     MonitoringCheck,
@@ -172,37 +170,22 @@ def _treatment(prescriptions: list[Prescription]) -> tuple[str, Prescription | N
 def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
     """The attention flags that come from the engine's alerts and response."""
     alerts = advice.alerts
-    # The engine's critical TOX-SUSPEND says "suspend now"; once suspended it says "stay
-    # suspended", which is not this.
-    toxic = next((a for a in alerts if a.rule == "TOX-SUSPEND" and a.severity == "critical"),
-                 None)
+    # A toxic trough not yet followed by a suspension: "suspend now" (once suspended, the
+    # engine says "stay suspended", which is not this). The detail: its critical advice.
+    toxic = advice.pending_suspension
     if toxic is not None and status.treatment == Treatment.ACTIVE:
         status.toxic_trough = True
-        status.toxic_detail, status.toxic_detail_en = toxic.message_fr, toxic.message_en
+        said = advice.critical_alerts[0] if advice.critical_alerts else toxic
+        status.toxic_detail, status.toxic_detail_en = said.message_fr, said.message_en
     status.response = advice.response.status or ""
-    if status.response == "no_response":
-        _no_response(status, advice, today)
+    # From when "no response at 3 months" applies if nothing changes (past or future): the
+    # worklists compare it with the day they are shown; their sentence gives the date.
+    status.no_response_from = advice.no_response_from
     if alerts:
         worst = max(_SEVERITY_RANK.get(a.severity, 0) for a in alerts)
         status.alert_severity = next(s for s, rank in _SEVERITY_RANK.items() if rank == worst)
         status.alert_rules = sorted({a.rule for a in alerts
                                      if _SEVERITY_RANK.get(a.severity, 0) == worst})
-
-
-def _no_response(status: PatientStatus, advice: Advice, today: date) -> None:
-    """RESP-DELAY is a warning or critical alert at 3 months (adjust first, or stop); at 4
-    weeks it is only information. Before 3 months, store the date it will apply from if
-    nothing changes (the engine then takes the same path: same data, a continued dose)."""
-    late = [a for a in advice.alerts if a.rule == "RESP-DELAY"
-            and a.severity in ("warning", "critical")]
-    continued = advice.dose.action == "continue"
-    if late:
-        status.no_response_from = today
-        status.no_response_detail, status.no_response_detail_en = (late[-1].message_fr,
-                                                                   late[-1].message_en)
-    elif continued and advice.day_of_treatment is not None:
-        start = today - timedelta(days=advice.day_of_treatment)
-        status.no_response_from = add_months(start, STOP_IF_NO_RESPONSE_MONTHS)
 
 
 def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:

@@ -53,8 +53,7 @@ def _advice_context(request, patient) -> dict:
         # What needs acting on, and the information-level notes shown quietly under it.
         "warnings": [a for a in alerts if a.severity != "info"],
         "notes": [a for a in alerts if a.severity == "info"],
-        "toxic_alert": next((a for a in alerts if a.rule == "TOX-SUSPEND"
-                             and a.severity == "critical"), None),
+        "toxic_alert": present.suspension_alert(advice),
         "proposals": present.proposals(advice, treatment["current"]),
         "taper_steps": present.taper_steps(advice),
         **treatment,

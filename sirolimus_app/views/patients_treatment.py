@@ -39,15 +39,11 @@ def _change(request, pk, *, service, template, initial_reason=lambda patient: ""
 def _toxic_reason(patient) -> str:
     """The suspension's reason, pre-filled when the engine advises it for a toxic trough."""
     result = advise_safely(patient)
-    advice = result.advice if result else None
-    if advice is None or not any(a.rule == "TOX-SUSPEND" and a.severity == "critical"
-                                 for a in advice.alerts):
+    toxic = result.advice.pending_suspension if result and result.advice else None
+    if toxic is None:
         return ""
-    toxic = [t for t in advice.troughs if t.zone == "toxic"][-1:]
-    if not toxic:
-        return _("Taux résiduel > 15 ng/ml (TOX-SUSPEND)")
     return _("Taux résiduel toxique : %(value)s ng/ml le %(date)s (> 15 ng/ml, TOX-SUSPEND)") % {
-        "value": number(round(toxic[0].ng_ml, 3)), "date": date_format(toxic[0].date, "d/m/Y")}
+        "value": number(round(toxic.ng_ml, 3)), "date": date_format(toxic.date, "d/m/Y")}
 
 
 @require_http_methods(["GET", "POST"])
