@@ -16,9 +16,7 @@ from datetime import date, timedelta
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from sirolimus_app.i18n import calendar_label, in_language
 from sirolimus_app.models import (
     AuditEvent,
     MonitoringCheck,
@@ -171,21 +169,14 @@ def freshness(today: date) -> Freshness:
 # --- who needs attention -------------------------------------------------------------------
 
 @dataclass
-class Attention:
-    code: str
-    label: str
-    rule: str = ""
-    detail: str = ""
-
-
-@dataclass
 class PatientScan:
-    """One followed patient today: the items on the worklist and the reasons for attention."""
+    """One followed patient today: the items on the worklist, and the overdue troughs among
+    the reasons for attention (presenters.attention says them)."""
 
     patient: Patient
     status: PatientStatus
     items: list[ScheduleItem] = field(default_factory=list)  # on today's worklist
-    attention: list[Attention] = field(default_factory=list)
+    late: list[ScheduleItem] = field(default_factory=list)  # overdue troughs
 
 
 def _overdue_troughs(today: date):
@@ -226,40 +217,14 @@ def attention_page(today: date, size: int,
     return [shown[pk] for pk in top], ranked.count()
 
 
-def attention_of(statuses, today: date) -> dict[int, list[Attention]]:
-    """Each patient's reasons for attention, in one query for all the given statuses."""
-    statuses = list(statuses)
+def late_troughs(statuses, today: date) -> dict[int, list[ScheduleItem]]:
+    """Each patient's overdue troughs, in one query for all the given statuses (what their
+    reasons for attention need beyond the status: presenters.attention)."""
     late = defaultdict(list)
     for item in (_overdue_troughs(today).filter(patient_id__in=[s.pk for s in statuses])
                  .order_by("due_date", "pk")):
         late[item.patient_id].append(item)
-    return {status.pk: _reasons(status, late[status.pk], today) for status in statuses}
-
-
-def _reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> list[Attention]:
-    found = []
-    if status.toxic_trough:
-        found.append(Attention("toxic_trough", _("Résiduel toxique sans suspension"),
-                               "TOX-SUSPEND",
-                               in_language(status.toxic_detail, status.toxic_detail_en)))
-    for item in late:
-        found.append(Attention(
-            "overdue_trough", _("Taux résiduel en retard"),
-            item.rules[0] if item.rules else "TDM-STEADY-STATE",
-            _("%(label)s prévu le %(date)s") % {
-                "label": calendar_label(item.label),
-                "date": item.due_date.strftime("%d/%m/%Y")}))
-    if status.awaiting_validation:
-        found.append(Attention("awaiting_validation",
-                               _("Prescription en attente de validation")))
-    if status.no_response_from is not None and status.no_response_from <= today:
-        # The engine's own message once it said so; a date foreseen, until the next refresh.
-        detail = in_language(status.no_response_detail, status.no_response_detail_en) or _(
-            "Toujours pas de réponse à 3 mois de traitement (%(date)s) : voir la conduite à "
-            "tenir dans le dossier.") % {"date": status.no_response_from.strftime("%d/%m/%Y")}
-        found.append(Attention("no_response", _("Pas de réponse à 3 mois"), "RESP-DELAY",
-                               detail))
-    return found
+    return late
 
 
 def scan(today: date | None = None, patients=None) -> list[PatientScan]:
@@ -274,5 +239,5 @@ def scan(today: date | None = None, patients=None) -> list[PatientScan]:
     items = defaultdict(list)
     for item in due_items(today).filter(patient_id__in=[s.pk for s in statuses]):
         items[item.patient_id].append(item)
-    attention = attention_of(statuses, today)
-    return [PatientScan(s.patient, s, items[s.pk], attention[s.pk]) for s in statuses]
+    late = late_troughs(statuses, today)
+    return [PatientScan(s.patient, s, items[s.pk], late[s.pk]) for s in statuses]

@@ -30,7 +30,7 @@ from sirolimus_app.models import (
     Visit,
 )
 from sirolimus_app.models.schedule import CLINICAL_MODELS
-from sirolimus_app.presenters import calendar
+from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.services import patients, prescriptions, records, schedule, worklists
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from tests.web.test_home import ward  # noqa: F401 (a fixture, used as a parameter below)
@@ -321,7 +321,8 @@ def test_overdue_is_decided_today_from_rows_computed_earlier(haematologist, phar
     rows = calendar.worklist_items(worklists.scan(today)[0].items, today)
     item = {(i.kind, i.label): i for i in rows}[("trough", "T0 J7")]
     assert (item.section, item.days_late) == (worklists.OVERDUE, 2)
-    assert [a.code for a in worklists.scan(today)[0].attention] == ["overdue_trough"]
+    assert [a.code for a in attention.of_scan(worklists.scan(today)[0], today)] == [
+        "overdue_trough"]
     assert worklists.freshness(today).not_current == 1
 
 
@@ -337,12 +338,15 @@ def test_no_response_at_3_months_applies_from_its_date(haematologist, pharmacist
     assert status.response == "no_response"
     assert status.no_response_from == add_months(start, 3)
     assert status.no_response_from > today
-    assert "no_response" not in [a.code for a in worklists.scan(today)[0].attention]
-    later = worklists.scan(status.no_response_from)[0].attention
+    assert "no_response" not in [a.code for a in attention.of_scan(worklists.scan(today)[0],
+                                                                    today)]
+    later = attention.of_scan(worklists.scan(status.no_response_from)[0],
+                              status.no_response_from)
     assert "no_response" in [a.code for a in later]
     # what the engine says on that day, once refreshed then: the same flag, its own words
     schedule.refresh_patient(patient.pk, today=status.no_response_from)
-    engine = worklists.scan(status.no_response_from)[0].attention
+    engine = attention.of_scan(worklists.scan(status.no_response_from)[0],
+                               status.no_response_from)
     assert [a.code for a in engine] == [a.code for a in later]
     assert "3 mois" in next(a.detail for a in engine if a.code == "no_response")
 
