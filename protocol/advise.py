@@ -71,6 +71,17 @@ class Advice:
     troughs: tuple[TroughReading, ...]
     eligibility: tuple[Check, ...]
     cost: Cost | None
+    # The latest trough > 15 ng/ml not yet followed by a recorded suspension ("suspend now").
+    pending_suspension: TroughReading | None = None
+    # From when RESP-DELAY (no response at 3 months) applies if nothing changes; None when the
+    # child responds, is not on treatment or is not evaluable.
+    no_response_from: date | None = None
+
+    @property
+    def critical_alerts(self) -> tuple[Alert, ...]:
+        """What the protocol forbids as things are: the app refuses a validation, dispense or
+        resume while this is not empty."""
+        return tuple(a for a in self.alerts if a.severity == CRITICAL)
 
     def to_dict(self) -> dict:
         return {
@@ -92,6 +103,12 @@ class Advice:
             "troughs": [t.to_dict() for t in self.troughs],
             "eligibility": [c.to_dict() for c in self.eligibility],
             "cost": self.cost.to_dict() if self.cost else None,
+            "pending_suspension": (
+                self.pending_suspension.to_dict() if self.pending_suspension else None
+            ),
+            "no_response_from": self.no_response_from.isoformat()
+            if self.no_response_from
+            else None,
         }
 
 
@@ -213,6 +230,8 @@ def advise(course: Course) -> Advice:
         troughs=readings,
         eligibility=tuple(checks),
         cost=cost,
+        pending_suspension=_pending_suspension(facts),
+        no_response_from=None if history.stopped else _no_response_from(facts),
     )
 
 
@@ -252,6 +271,62 @@ def _schedule(
     dose_changes = [e.start for e in history.changes()]
     items = [i for i in items if not calendar.superseded(i, dose_changes)]
     return monitoring.sort(calendar.fulfil(items, f.course, dose_changes))
+
+
+def _pending_suspension(f: _Facts) -> TroughReading | None:
+    """The latest toxic trough of the current course with no zero dose in effect on any day from
+    its date to today (a suspension begun before it and still running covers it too)."""
+    start = f.history.start
+    if start is None:
+        return None
+    toxic = [r for r in f.readings if r.zone == TOXIC and r.date >= start]
+    if not toxic:
+        return None
+    latest = toxic[-1]
+    return None if _suspended_since(f.history, latest.date) else latest
+
+
+def _suspended_since(history: History, day: date) -> bool:
+    """Whether a zero dose (suspension or stop) was in effect on some day from `day` on."""
+    entries = history.entries
+    for i, entry in enumerate(entries):
+        ends = entries[i + 1].start if i + 1 < len(entries) else None
+        if entry.mg_per_day == 0 and (ends is None or ends > day):
+            return True
+    return False
+
+
+def _no_response_from(f: _Facts) -> date | None:
+    """RESP-DELAY: 3 months after the PK-guided adjustment was made (or shown unnecessary or
+    impossible) on the current dose, for a child who never responded."""
+    response, history = f.response, f.history
+    if not history.on_treatment or response.status != NO_RESPONSE or response.ever_responded:
+        return None
+    adjusted = _adjusted_on(f)
+    return add_months(adjusted, STOP_IF_NO_RESPONSE_MONTHS) if adjusted else None
+
+
+def _adjusted_on(f: _Facts) -> date | None:
+    """Start of the current dose if it is the PK-adjusted one: a steady-state trough ≥ 4 ng/ml
+    on it, or no higher dose allowed in either presentation."""
+    history, today, bsa = f.history, f.today, f.bsa
+    run_start = history.constant_since(today)
+    current = history.current.mg_per_day
+    on_current = _on_current(f, run_start)
+    if on_current is not None and on_current.ng_ml >= LOW_BELOW_NG_ML:
+        return run_start
+    if all(current >= max_dose(bsa.m2, form) for form in (SOLUTION, TABLETS)):
+        return run_start
+    return None
+
+
+def _on_current(f: _Facts, run_start: date) -> TroughReading | None:
+    """The latest steady-state trough on the current dose run."""
+    return f.latest(
+        r
+        for r in f.readings
+        if r.steady_state and f.history.constant_since(r.date - timedelta(days=1)) == run_start
+    )
 
 
 def _toxic_before(f: _Facts, suspension: date) -> TroughReading | None:

@@ -161,6 +161,85 @@ class Course:
 _MISSING = object()
 
 
+# --- checks on typed values, shared by parse_course and check_course ----------------------
+
+def _after_today(field: str, day: date, today: date | None) -> list[Problem]:
+    if today is not None and day > today:
+        return [Problem(field, f"after today ({date_en(today)})",
+                        f"postérieure à aujourd'hui ({date_fr(today)})")]
+    return []
+
+
+def _sign(field: str, value: float, unit: str = "", positive: bool = False) -> list[Problem]:
+    if value < 0 or (positive and value == 0):
+        sign = ">" if positive else "≥"
+        return [Problem(field, f"must be {sign} 0{unit}, got {num_en(value)}",
+                        f"doit être {sign} 0{unit}, reçu {num_fr(value)}")]
+    return []
+
+
+def _before_birth(field: str) -> Problem:
+    return Problem(field, "before the birth date", "antérieure à la naissance")
+
+
+def _body_problems(birth: date | None, today: date | None, weight: float | None,
+                   height: float | None, fields: dict[str, str]) -> list[Problem]:
+    """Age, then weight and height together; `fields` names the measures as given."""
+    problems = []
+    if birth is not None and today is not None:
+        problems += [Problem(f"patient.{p.field}", p.message_en, p.message_fr)
+                     for p in age_problems(birth, today)]
+    if weight is not None and height is not None:
+        problems += [Problem(f"patient.{fields[p.field]}", p.message_en, p.message_fr)
+                     for p in plausibility(weight, height)]
+    return problems
+
+
+def _dose_problems(field: str, start: date | None, mg: float | Decimal | None, stop: bool,
+                   birth: date | None, taken: set) -> list[Problem]:
+    """A dose entry's own problems; `taken`: the start dates of the entries before it."""
+    problems = []
+    if stop and mg:
+        problems.append(Problem(f"{field}.stop", "a definitive stop needs mg_per_day 0",
+                                "un arrêt définitif demande mg_per_day 0"))
+    if start and birth and start < birth:
+        problems.append(_before_birth(f"{field}.start"))
+    elif start in taken:
+        problems.append(Problem(
+            f"{field}.start", f"another dose entry already starts on {date_en(start)}",
+            f"une autre ligne de dose commence déjà le {date_fr(start)}"))
+    return problems
+
+
+def _trough_plausible(field: str, ng_ml: float) -> list[Problem]:
+    if ng_ml > MAX_TROUGH_NG_ML:
+        return [Problem(
+            f"{field}.value",
+            f"{num_en(ng_ml, 3)} ng/ml is not a plausible sirolimus trough (check the value "
+            "and its unit)",
+            f"{num_fr(ng_ml, 3)} ng/ml n'est pas un résiduel de sirolimus plausible (vérifier "
+            "la valeur et l'unité)")]
+    return []
+
+
+def _platelets_plausible(field: str, g_per_l: float) -> list[Problem]:
+    if g_per_l > MAX_PLATELETS_G_L:
+        return [Problem(
+            f"{field}.value",
+            f"{num_en(g_per_l, 3)} G/L is not a plausible platelet count (check the value and "
+            "its unit)",
+            f"{num_fr(g_per_l, 3)} G/L n'est pas une numération plaquettaire plausible "
+            "(vérifier la valeur et l'unité)")]
+    return []
+
+
+def _declared_problems(field: str, when: date | None, declared: date | None) -> list[Problem]:
+    if declared and when and declared < when:
+        return [Problem(f"{field}.declared", "before the adverse event",
+                        "antérieure à l'effet indésirable")]
+    return []
+
+
 class _Reader:
     """Typed getters that record a Problem and return None instead of raising."""
 
@@ -169,6 +248,11 @@ class _Reader:
 
     def fail(self, field: str, en: str, fr: str) -> None:
         self.problems.append(Problem(field, en, fr))
+
+    def add(self, problems: list[Problem]) -> bool:
+        """Record `problems`; True when there were none."""
+        self.problems += problems
+        return not problems
 
     def obj(self, value: Any, field: str, required: bool = True) -> dict | None:
         if value is _MISSING or value is None:
@@ -215,12 +299,7 @@ class _Reader:
                 f"date invalide (AAAA-MM-JJ), reçu {value!r}",
             )
             return None
-        if today is not None and parsed > today:
-            self.fail(
-                field,
-                f"after today ({date_en(today)})",
-                f"postérieure à aujourd'hui ({date_fr(today)})",
-            )
+        if not self.add(_after_today(field, parsed, today)):
             return None
         return parsed
 
@@ -242,13 +321,7 @@ class _Reader:
                 f"doit être un nombre fini, reçu {value!r}",
             )
             return None
-        if value < 0 or (positive and value == 0):
-            sign = ">" if positive else "≥"
-            self.fail(
-                field,
-                f"must be {sign} 0{unit}, got {num_en(value)}",
-                f"doit être {sign} 0{unit}, reçu {num_fr(value)}",
-            )
+        if not self.add(_sign(field, value, unit, positive)):
             return None
         return float(value)
 
@@ -413,17 +486,14 @@ def _patient(r: _Reader, p: dict | None, today: date | None) -> Patient | None:
         return None
     birth = r.date(p, "birth_date", "patient.birth_date")
     if birth is not None and today is not None:
-        for problem in age_problems(birth, today):
-            r.fail(f"patient.{problem.field}", problem.message_en, problem.message_fr)
+        r.add(_body_problems(birth, today, None, None, {}))
     weight, weight_field = r.body_measure(p, "weight", MASS)
     height, height_field = r.body_measure(p, "height", LENGTH)
-    if weight is not None and height is not None:
-        fields = {"weight_kg": weight_field, "height_cm": height_field}
-        for problem in plausibility(weight, height):
-            r.fail(f"patient.{fields[problem.field]}", problem.message_en, problem.message_fr)
+    r.add(_body_problems(None, None, weight, height,
+                         {"weight_kg": weight_field, "height_cm": height_field}))
     diagnosis = r.date(p, "diagnosis_date", "patient.diagnosis_date", False, today)
     if diagnosis and birth and diagnosis < birth:
-        r.fail("patient.diagnosis_date", "before the birth date", "antérieure à la naissance")
+        r.add([_before_birth("patient.diagnosis_date")])
     sex = p.get("sex")
     if sex is not None and (not isinstance(sex, str) or sex.strip().lower() not in SEXES):
         r.fail(
@@ -547,21 +617,12 @@ def _doses(r: _Reader, root: dict, today, patient: Patient | None) -> tuple[Dose
         start = r.date(entry, "start", f"{field}.start", today=today)
         mg = r.number(entry.get("mg_per_day", _MISSING), f"{field}.mg_per_day", " mg")
         stop = r.boolean(entry, "stop", f"{field}.stop", False)
-        if stop and mg:
-            r.fail(
-                f"{field}.stop",
-                "a definitive stop needs mg_per_day 0",
-                "un arrêt définitif demande mg_per_day 0",
-            )
-        if start and patient and patient.birth_date and start < patient.birth_date:
-            r.fail(f"{field}.start", "before the birth date", "antérieure à la naissance")
-        elif start in doses:
-            r.fail(
-                f"{field}.start",
-                f"another dose entry already starts on {date_en(start)}",
-                f"une autre ligne de dose commence déjà le {date_fr(start)}",
-            )
-        elif start is not None and mg is not None:
+        problems = _dose_problems(field, start, mg, bool(stop),
+                                  patient.birth_date if patient else None, set(doses))
+        r.add(problems)
+        # Kept unless its start is wrong (a stop with a dose is still read, and reported).
+        if start is not None and mg is not None and all(
+                p.field != f"{field}.start" for p in problems):
             doses[start] = DoseEntry(start, Decimal(repr(mg)), bool(stop))
     return tuple(sorted(doses.values(), key=lambda d: d.start))
 
@@ -571,14 +632,7 @@ def _troughs(r: _Reader, root: dict, today) -> tuple[Trough, ...]:
     for field, entry in _entries(r, root, "troughs"):
         when = r.date(entry, "date", f"{field}.date", today=today)
         ng_ml = r.quantity(entry, "value", "unit", field, CONCENTRATION)
-        if ng_ml is not None and ng_ml > MAX_TROUGH_NG_ML:
-            r.fail(
-                f"{field}.value",
-                f"{num_en(ng_ml, 3)} ng/ml is not a plausible sirolimus trough (check the value "
-                "and its unit)",
-                f"{num_fr(ng_ml, 3)} ng/ml n'est pas un résiduel de sirolimus plausible (vérifier "
-                "la valeur et l'unité)",
-            )
+        if ng_ml is not None and not r.add(_trough_plausible(field, ng_ml)):
             ng_ml = None
         assay = entry.get("assay")
         if assay is not None:
@@ -601,14 +655,7 @@ def _platelets(r: _Reader, root: dict, today) -> tuple[PlateletCount, ...]:
     for field, entry in _entries(r, root, "platelets"):
         when = r.date(entry, "date", f"{field}.date", today=today)
         g_per_l = r.quantity(entry, "value", "unit", field, PLATELETS)
-        if g_per_l is not None and g_per_l > MAX_PLATELETS_G_L:
-            r.fail(
-                f"{field}.value",
-                f"{num_en(g_per_l, 3)} G/L is not a plausible platelet count (check the value and "
-                "its unit)",
-                f"{num_fr(g_per_l, 3)} G/L n'est pas une numération plaquettaire plausible "
-                "(vérifier la valeur et l'unité)",
-            )
+        if g_per_l is not None and not r.add(_platelets_plausible(field, g_per_l)):
             g_per_l = None
         bleeding = r.boolean(entry, "bleeding", f"{field}.bleeding", False)
         ref = _ref(r, entry, field)
@@ -625,10 +672,138 @@ def _adverse_events(r: _Reader, root: dict, today) -> tuple[AdverseEvent, ...]:
         if entry.get("kind") is None:
             r.fail(f"{field}.kind", "required", "obligatoire")
         declared = r.date(entry, "declared", f"{field}.declared", False, today)
-        if declared and when and declared < when:
-            r.fail(
-                f"{field}.declared", "before the adverse event", "antérieure à l'effet indésirable"
-            )
+        r.add(_declared_problems(field, when, declared))
         if when is not None and kind is not None:
             events.append(AdverseEvent(when, kind, declared))
     return tuple(sorted(events, key=lambda e: e.date))
+
+
+def check_course(course: Course) -> list[Problem]:
+    """What `parse_course` would list for the same course given as a document, for a caller
+    that builds the typed course itself (the web app, from its records): same checks, same
+    fields, same messages. An empty list: the course may be advised. Required values the
+    caller could not give are None (a patient without a measurement: weight_kg None)."""
+    problems: list[Problem] = []
+    today, p = course.today, course.patient
+
+    def required(field: str, value, en: str = "required", fr: str = "obligatoire") -> bool:
+        if value is None:
+            problems.append(Problem(field, en, fr))
+        return value is not None
+
+    def choice(field: str, key: str, value, allowed) -> None:
+        if value is not None and value not in allowed:
+            listed = ", ".join(allowed)
+            problems.append(Problem(field, f"unknown {key} {value!r} (expected one of: {listed})",
+                                    f"{key} inconnu {value!r} (valeurs possibles : {listed})"))
+
+    def day(field: str, value: date | None, must: bool = False) -> None:
+        if value is None:
+            if must:
+                required(field, None, "required (YYYY-MM-DD)", "obligatoire (AAAA-MM-JJ)")
+            return
+        problems.extend(_after_today(field, value, today))
+
+    def measure(field: str, value: float | None, unit: str) -> float | None:
+        if not required(field, value):
+            return None
+        wrong = _sign(field, value, unit, positive=True)
+        problems.extend(wrong)
+        return None if wrong else value
+
+    required("today", today, "required (YYYY-MM-DD)", "obligatoire (AAAA-MM-JJ)")
+    if required("patient", p):
+        required("patient.birth_date", p.birth_date, "required (YYYY-MM-DD)",
+                 "obligatoire (AAAA-MM-JJ)")
+        problems.extend(_body_problems(p.birth_date, today, None, None, {}))
+        weight = measure("patient.weight_kg", p.weight_kg, " kg")
+        height = measure("patient.height_cm", p.height_cm, " cm")
+        problems.extend(_body_problems(None, None, weight, height,
+                                       {"weight_kg": "weight_kg", "height_cm": "height_cm"}))
+        day("patient.diagnosis_date", p.diagnosis_date)
+        if p.diagnosis_date and p.birth_date and p.diagnosis_date < p.birth_date:
+            problems.append(_before_birth("patient.diagnosis_date"))
+        if p.sex is not None and p.sex not in SEXES.values():
+            problems.append(Problem("patient.sex", f"unknown sex {p.sex!r} (expected F or M)",
+                                    f"sexe inconnu {p.sex!r} (valeurs possibles : F ou M)"))
+        choice("patient.bsa_formula", "bsa_formula", p.bsa_formula, tuple(FORMULAS))
+        choice("patient.itp_phase", "itp_phase", p.itp_phase, ITP_PHASES)
+        for key in ("sirolimus_hypersensitivity", "prolonged_corticosteroids",
+                    "immunodeficiency"):
+            required(f"patient.{key}", getattr(p, key), "required (true or false)",
+                     "obligatoire (true ou false)")
+    choice("form", "form", course.form, FORMS)
+    taken: set[date] = set()
+    for i, dose in enumerate(course.doses):
+        field = f"doses[{i}]"
+        day(f"{field}.start", dose.start, must=True)
+        problems.extend(_sign(f"{field}.mg_per_day", dose.mg_per_day, " mg"))
+        problems.extend(_dose_problems(field, dose.start, dose.mg_per_day, dose.stop,
+                                       p.birth_date if p else None, taken))
+        taken.add(dose.start)
+    for i, trough in enumerate(course.troughs):
+        day(f"troughs[{i}].date", trough.date, must=True)
+        problems.extend(_sign(f"troughs[{i}].value", trough.ng_ml))
+        problems.extend(_trough_plausible(f"troughs[{i}]", trough.ng_ml))
+        if trough.assay is not None and trough.assay not in ASSAYS.values():
+            problems.append(Problem(
+                f"troughs[{i}].assay",
+                f"unknown assay {trough.assay!r} (expected LC-MS/MS or immunoassay)",
+                f"technique inconnue {trough.assay!r} (valeurs possibles : LC-MS/MS ou "
+                "immunoassay)"))
+    for i, count in enumerate(course.platelets):
+        day(f"platelets[{i}].date", count.date, must=True)
+        problems.extend(_sign(f"platelets[{i}].value", count.g_per_l))
+        problems.extend(_platelets_plausible(f"platelets[{i}]", count.g_per_l))
+    for key in ("cbc", "lipids", "blood_pressure"):
+        day(f"workup.{key}", getattr(course.workup, key))
+    for i, event in enumerate(course.adverse_events):
+        field = f"adverse_events[{i}]"
+        day(f"{field}.date", event.date, must=True)
+        if required(f"{field}.kind", event.kind):
+            choice(f"{field}.kind", "kind", event.kind, ADVERSE_EVENT_KINDS)
+        day(f"{field}.declared", event.declared)
+        problems.extend(_declared_problems(field, event.date, event.declared))
+    return problems
+
+
+def course_document(course: Course) -> dict:
+    """The document `parse_course` reads back as `course` (for the command line: a caller
+    that built a typed course can hand it to `python -m protocol advise`). Unknown values
+    (None) are left out, as the contract reads an absent optional field as unknown."""
+    p = course.patient
+
+    def iso(day: date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    def dropped(document: dict) -> dict:
+        return {k: v for k, v in document.items() if v is not None}
+
+    return dropped({
+        "today": iso(course.today),
+        "patient": dropped({
+            "birth_date": iso(p.birth_date), "weight_kg": p.weight_kg,
+            "height_cm": p.height_cm, "bsa_formula": p.bsa_formula, "itp_phase": p.itp_phase,
+            "diagnosis_date": iso(p.diagnosis_date), "severity_signs": p.severity_signs,
+            "allergies": list(p.allergies),
+            "sirolimus_hypersensitivity": p.sirolimus_hypersensitivity,
+            "vzv_immune": p.vzv_immune, "comedications": list(p.comedications),
+            "prolonged_corticosteroids": p.prolonged_corticosteroids,
+            "immunodeficiency": p.immunodeficiency, "sex": p.sex, "evans": p.evans,
+            "alps_features": p.alps_features, "other_autoimmunity": p.other_autoimmunity,
+            "workup_updated": p.workup_updated,
+            "obs_cerevance_registered": p.obs_cerevance_registered,
+        }),
+        "form": course.form,
+        "doses": [dropped({"start": iso(d.start), "mg_per_day": float(d.mg_per_day),
+                           "stop": d.stop or None}) for d in course.doses],
+        "troughs": [dropped({"date": iso(t.date), "value": t.value, "unit": t.unit,
+                             "assay": t.assay}) for t in course.troughs],
+        "platelets": [{"date": iso(c.date), "value": c.g_per_l, "unit": "G/L",
+                       "bleeding": c.bleeding} for c in course.platelets],
+        "workup": dropped({"cbc": iso(course.workup.cbc), "lipids": iso(course.workup.lipids),
+                           "blood_pressure": iso(course.workup.blood_pressure)}),
+        "adverse_events": [dropped({"date": iso(e.date), "kind": e.kind,
+                                    "declared": iso(e.declared)})
+                           for e in course.adverse_events],
+    })

@@ -27,6 +27,9 @@ class Check:
     status: str  # ok | missing | blocking | info
     message_en: str
     message_fr: str
+    # The course fields a missing/blocking check lacks, as contract paths ("workup.cbc"): the
+    # app maps a path to the form that edits it, never the rule or the sentence.
+    missing: tuple[str, ...] = ()
 
     def __post_init__(self):
         rule(self.rule)
@@ -37,6 +40,7 @@ class Check:
             "status": self.status,
             "message_en": self.message_en,
             "message_fr": self.message_fr,
+            "missing": list(self.missing),
         }
 
 
@@ -89,6 +93,7 @@ def _indication(p: Patient, today: date) -> list[Check]:
                 "persistent or chronic ITP",
                 "phase du PTI non renseignée (itp_phase ou diagnosis_date) : l'indication exige "
                 "un PTI persistant ou chronique",
+                ("patient.diagnosis_date",),
             )
         )
     elif phase == NEWLY_DIAGNOSED:
@@ -100,6 +105,7 @@ def _indication(p: Patient, today: date) -> list[Check]:
                 "or chronic ITP",
                 "PTI nouvellement diagnostiqué (< 3 mois) : hors indication (PTI persistant ou "
                 "chronique)",
+                ("patient.diagnosis_date",),
             )
         )
     else:
@@ -108,6 +114,7 @@ def _indication(p: Patient, today: date) -> list[Check]:
     found.append(
         _stated(
             p.severity_signs,
+            "patient.severity_signs",
             "clinical or haematological severity signs",
             "signes de gravité cliniques ou hématologiques",
         )
@@ -115,6 +122,7 @@ def _indication(p: Patient, today: date) -> list[Check]:
     found.append(
         _stated(
             p.workup_updated,
+            "patient.workup_updated",
             "aetiological work-up updated (differential diagnosis, secondary ITP)",
             "enquête étiologique réactualisée (diagnostic différentiel, PTI secondaire)",
         )
@@ -122,13 +130,14 @@ def _indication(p: Patient, today: date) -> list[Check]:
     return found
 
 
-def _stated(value: bool | None, what_en: str, what_fr: str) -> Check:
+def _stated(value: bool | None, path: str, what_en: str, what_fr: str) -> Check:
     if value is None:
         return Check(
             "ELIG-INDICATION",
             MISSING,
             f"not stated: {what_en} (required by the indication)",
             f"non renseigné : {what_fr} (exigé par l'indication)",
+            (path,),
         )
     if not value:
         return Check(
@@ -136,6 +145,7 @@ def _stated(value: bool | None, what_en: str, what_fr: str) -> Check:
             BLOCKING,
             f"missing: {what_en}, required by the indication",
             f"absent : {what_fr}, exigé par l'indication",
+            (path,),
         )
     return Check("ELIG-INDICATION", OK, what_en, what_fr)
 
@@ -192,6 +202,8 @@ def _contraindications(p: Patient) -> list[Check]:
                 BLOCKING,
                 "hypersensitivity to sirolimus: contraindicated",
                 "hypersensibilité au sirolimus : contre-indication",
+                (("patient.sirolimus_hypersensitivity",) if p.sirolimus_hypersensitivity else ())
+                + (("patient.allergies",) if named else ()),
             )
         )
     else:
@@ -213,6 +225,7 @@ def _contraindications(p: Patient) -> list[Check]:
                 BLOCKING,
                 f"soy or peanut allergy: {listed}: contraindicated",
                 f"allergie au soja ou à l'arachide : {listed_fr} : contre-indication",
+                ("patient.allergies",),
             )
         )
     else:
@@ -236,6 +249,7 @@ def _contraindications(p: Patient) -> list[Check]:
                 "with sirolimus in ITP",
                 f"« {text} » ({substance.name_fr}) est un autre immunosuppresseur : jamais "
                 "associé au sirolimus dans le PTI",
+                ("patient.comedications",),
             )
         )
     if not others:
@@ -266,6 +280,7 @@ def _workup(course: Course) -> list[Check]:
                     MISSING,
                     f"pre-treatment {en} not recorded: to do before the start",
                     f"{fr} pré-thérapeutique non renseigné(e) : à faire avant le début",
+                    (f"workup.{key}",),
                 )
             )
         else:

@@ -37,6 +37,10 @@ class Response:
     def responding(self) -> bool:
         return self.status in RESPONDING
 
+    @property
+    def ever_responded(self) -> bool:
+        return self.status in RESPONDING
+
     def to_dict(self) -> dict:
         return {
             "status": self.status,

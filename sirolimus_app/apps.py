@@ -9,7 +9,9 @@ class SirolimusConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import signals
         from .roles import ensure_roles
 
+        signals.connect()
         # Groups and their permissions exist in every database, tests included.
         post_migrate.connect(ensure_roles, sender=self)

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 import protocol
+from protocol.course import course_document
 from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
 from sirolimus_app.models import Patient
 from sirolimus_app.roles import Role
-from sirolimus_app.services.engine import _drop_nones, build_course, prefetch_clinical
+from sirolimus_app.services.engine import build_course, prefetch_clinical
 
 FLOOR = "floor"
 HTML_TARGET_RATIO = 4
@@ -90,7 +91,7 @@ def _measure_pages(pages, clients, repeat: int) -> dict[str, dict]:
 
 def _advise_ms(history: Patient, runs: int = 200) -> tuple[float, dict]:
     patient = prefetch_clinical(Patient.objects.filter(pk=history.pk)).get()
-    course = _drop_nones(build_course(patient))
+    course = course_document(build_course(patient))  # what the CLI and parse_course read
     times = []
     for _ in range(runs):
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 # The protocol's lines (TDM-NO-TARGET, TOX-SUSPEND) and the IWG response thresholds.
+from protocol.dosing import MAX_MG_PER_DAY
 from protocol.response import CR_G_L, R_G_L
 from protocol.troughs import ALPS_RANGE_NG_ML, TOXIC_ABOVE_NG_ML
 from sirolimus_app.models import LabResult
@@ -34,7 +35,7 @@ POINT, ALERT = "#0d6efd", "#b02a37"
 BAND_FILL, DOSE_FILL = "#d1e7dd", "#e9ecef"
 
 RESPONSE_LINE = "#198754"
-DOSE_AXIS_MG = 4  # DOSE-CAP: the dose panel always shows the 4 mg/day ceiling
+DOSE_AXIS_MG = int(MAX_MG_PER_DAY)  # the dose panel always shows the DOSE-CAP ceiling
 
 
 @dataclass(frozen=True)
@@ -306,12 +307,12 @@ def series_chart(series: Series, key: str, points: list[Point], steps: list[Step
     return Chart(key, str(series.title), text, svg if points or steps else SafeString())
 
 
-def dose_steps(doses: list[dict]) -> list[Step]:
+def dose_steps(doses) -> list[Step]:
     """The engine's dose history entries (`services.engine.dose_history`) as steps."""
-    return [Step(date.fromisoformat(d["start"]), float(d["mg_per_day"])) for d in doses]
+    return [Step(d.start, float(d.mg_per_day)) for d in doses]
 
 
-def patient_charts(patient, doses: list[dict], today: date) -> list[Chart]:
+def patient_charts(patient, doses, today: date) -> list[Chart]:
     """The trough and platelet charts of a patient fetched with `prefetch_clinical` (no query).
 
     Both share one time axis, from the first dose or measurement to today, so the dose steps

@@ -111,8 +111,9 @@ def patient_row(course: Course, today: date) -> list:
     first = course.given[0] if course.started else None
     status, current_mg = _status(course)
     end = course.given[-1].end_date if status == "stopped" else today
-    response = (advise_patient(p, today).advice or {}).get("response") or {}
-    since = response.get("since")
+    advice = advise_patient(p, today).advice
+    response = advice.response if advice else None
+    since = response.since if response else None
     troughs = [t.value_ng_ml for t in p.troughs.all()]
     events = list(p.adverse_events.all())
     start = first.start_date if first else None
@@ -130,9 +131,9 @@ def patient_row(course: Course, today: date) -> list:
         first.mg_per_day if first else "", first.mg_per_m2_per_day if first else "",
         first.bsa_formula if first else "",
         status, current_mg, course.day(end) if start else "",
-        response.get("status", ""),
-        response.get("confirmed", "") if response else "",
-        course.day(date.fromisoformat(since)) if since else "",
+        response.status if response else "",
+        response.confirmed if response else "",
+        course.day(since) if since else "",
         len(troughs), max(troughs, default=""), sum(t > TOXIC_NG_ML for t in troughs),
         len(events), sum(e.severity in ("3", "4") for e in events),
         today.isoformat(),

@@ -3,7 +3,7 @@
 Each function takes objects already fetched by the access helpers (patient with
 `get_patient_record_for_user`, prescription with `get_prescription_for_user`) and runs the
 protocol engine once; the templates then only lay the data out. Texts of the engine come in
-the interface language (`patients_present.engine_text`).
+the interface language (sirolimus_app.presenters).
 """
 
 from dataclasses import dataclass
@@ -13,12 +13,18 @@ from itertools import groupby
 
 from django.utils import timezone
 
+from protocol import Advice
+from protocol.monitoring import Item
 from protocol.response import CR_G_L, R_G_L
 from sirolimus_app.documents.charts import Chart
 from sirolimus_app.documents.charts import patient_charts as draw_patient_charts
 from sirolimus_app.models import LabResult, Patient, Prescription
-from sirolimus_app.services.engine import advise_patient, dose_history, local_date
-from sirolimus_app.views import patients_present as present
+from sirolimus_app.models.schedule import done_dates as record_dates
+from sirolimus_app.models.schedule import done_on
+from sirolimus_app.presenters import advice as present
+from sirolimus_app.presenters.calendar import DueItem, due_items
+from sirolimus_app.presenters.formatting import tablets_text
+from sirolimus_app.services.engine import advise_patient, dose_history
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class GivenDose:
     def of(cls, prescription: Prescription | None) -> "GivenDose | None":
         if prescription is None:
             return None
-        return cls(prescription, present.tablets_text(prescription.tablets))
+        return cls(prescription, tablets_text(prescription.tablets))
 
     @property
     def suspended(self) -> bool:
@@ -67,7 +73,7 @@ def upcoming_prescription(patient: Patient) -> Prescription | None:
 
 @dataclass(frozen=True)
 class ScheduleEntry:
-    item: present.DueItem
+    item: DueItem
     done_on: date | None  # the nurse's tick, or the record that fulfilled the item
 
 
@@ -78,45 +84,15 @@ class ScheduleDay:
     past: bool
 
 
-# Which records fulfil an item of each kind; a 48 h control is a trough like any other.
-RECORD_GROUP = {"trough": "trough", "control": "trough", "cbc": "cbc", "lipids": "lipids",
-                "blood_pressure": "blood_pressure"}
-
-
-def _record_dates(patient: Patient) -> dict[str, list[date]]:
-    """From the prefetched records: the dates each kind of item was done on, sorted."""
-    labs = patient.lab_results.all()
-    lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
-    return {
-        "trough": sorted(local_date(t.sampled_at) for t in patient.troughs.all()),
-        "cbc": sorted(local_date(lab.sampled_at) for lab in labs
-                      if lab.kind == LabResult.Kind.PLATELETS),
-        "lipids": sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
-        "blood_pressure": sorted(v.done_date for v in patient.visits.all()
-                                 if v.done_date and v.systolic_bp),
-    }
-
-
-def done_dates(patient: Patient, items: list[present.DueItem]) -> dict[tuple, date]:
-    """(kind, due date) → the day the item was done: the nurse's tick; else a visit of that
-    label; else the first record of its kind from the due date until the next item of the
-    same kind (so one sample never fulfils two items)."""
+def done_dates(patient: Patient, items: list[DueItem]) -> dict[tuple, date]:
+    """(kind, due date) → the day the item was done: the nurse's tick, else the record that
+    fulfilled it (models.schedule.done_on, the worklists' rule)."""
     found = {(c.kind, c.due_date): timezone.localdate(c.done_at) for c in patient.checks.all()}
-    visits = {v.label: v.done_date for v in patient.visits.all() if v.done_date}
-    records = _record_dates(patient)
-    for group in set(RECORD_GROUP.values()):
-        members = [i for i in items if RECORD_GROUP.get(i.kind) == group]
-        days = sorted({i.day for i in members})
-        following = dict(zip(days, days[1:], strict=False))
-        for item in members:
-            until = following.get(item.day)
-            done = next((d for d in records[group]
-                         if d >= item.day and (until is None or d < until)), None)
-            if done:
-                found.setdefault((item.kind, item.day), done)
+    records = record_dates(patient)
     for item in items:
-        if item.kind == "visit" and item.label in visits:
-            found.setdefault(("visit", item.day), visits[item.label])
+        done = done_on(item.kind, item.raw_label, item.day, records)
+        if done:
+            found.setdefault((item.kind, item.day), done)
     return found
 
 
@@ -129,7 +105,7 @@ class ScheduleDocument:
     upcoming: GivenDose | None
     days: list[ScheduleDay]
     problems: list[present.ProblemRow]
-    items: list[dict]  # the engine's schedule as given, for the iCalendar export
+    items: tuple[Item, ...]  # the engine's schedule as given, for the iCalendar export
 
     @property
     def coming_days(self) -> list[ScheduleDay]:
@@ -143,8 +119,8 @@ class ScheduleDocument:
 def schedule(patient: Patient, user, today: date | None = None) -> ScheduleDocument:
     today = today or timezone.localdate()
     result = advise_patient(patient, today)
-    items = (result.advice or {}).get("schedule", [])
-    due = present.due_items(items)
+    items = result.advice.schedule if result.advice else ()
+    due = due_items(items)
     done = done_dates(patient, due)
     days = [
         ScheduleDay(day, [ScheduleEntry(item, done.get((item.kind, day))) for item in group],
@@ -178,22 +154,11 @@ class PlateletRow:
 
 
 @dataclass
-class Response:
-    status: str
-    label: str
-    confirmed: bool
-    since: date | None
-    baseline: Decimal | None
-    baseline_date: date | None
-    assessed_on: date | None
-
-
-@dataclass
 class SummaryDocument:
     patient: Patient
     made: Made
     today: date
-    advice: dict | None
+    advice: Advice | None
     problems: list[present.ProblemRow]
     itp_phase: str
     day_of_treatment: int | None
@@ -202,13 +167,13 @@ class SummaryDocument:
     pending: list[Prescription]  # proposed or validated, not yet taken
     troughs: list[present.TroughRow]  # oldest first, with the engine's reading
     platelets: list[PlateletRow]
-    response: Response | None
+    response: present.Response | None
     adverse_events: list
     comedications: list
     visits: list
     alerts: list[present.Alert]
     proposals: list[present.Proposal]
-    next_items: list[present.DueItem]
+    next_items: list[DueItem]
     taper: "Taper | None"
     current: GivenDose | None
     charts: list[Chart]
@@ -230,26 +195,10 @@ class Taper:
     steps: list[tuple[date, Decimal]]
 
 
-def _taper(advice: dict | None) -> Taper | None:
-    data = (advice or {}).get("taper")
-    if not data:
+def _taper(advice: Advice | None) -> Taper | None:
+    if advice is None or advice.taper is None:
         return None
-    return Taper(data["rule"], [(present.iso(step["start"]), present.decimal(step["mg_per_day"]))
-                                for step in data.get("steps", [])])
-
-
-def _response(advice: dict | None) -> Response | None:
-    data = (advice or {}).get("response")
-    if not data:
-        return None
-    return Response(
-        status=data["status"],
-        label=str(present.RESPONSE_LABELS.get(data["status"], data["status"])),
-        confirmed=bool(data.get("confirmed")), since=present.iso(data.get("since")),
-        baseline=present.decimal(data.get("baseline_g_per_l")),
-        baseline_date=present.iso(data.get("baseline_date")),
-        assessed_on=present.iso(data.get("assessed_on")),
-    )
+    return Taper(advice.taper.rule, [(step.start, step.mg_per_day) for step in advice.taper.steps])
 
 
 def summary(patient: Patient, user, today: date | None = None) -> SummaryDocument:
@@ -257,13 +206,13 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
     result = advise_patient(patient, today)
     advice = result.advice
     prescriptions = sorted(patient.prescriptions.all(), key=lambda p: (p.start_date, p.pk))
-    phase = (advice or {}).get("itp_phase") or patient.itp_phase
+    phase = (advice.itp_phase if advice else None) or patient.itp_phase
     troughs = patient.troughs.all()
     return SummaryDocument(
         patient=patient, made=Made.now(user), today=today, advice=advice,
         problems=present.problem_rows(result.problems, {}),
         itp_phase=str(dict(Patient.Phase.choices).get(phase, phase or "")),
-        day_of_treatment=(advice or {}).get("day_of_treatment"),
+        day_of_treatment=advice.day_of_treatment if advice else None,
         eligibility=present.eligibility_checks(advice, {}),
         prescriptions=[p for p in prescriptions if p.status in Prescription.GIVEN_STATUSES],
         pending=[p for p in prescriptions
@@ -272,14 +221,14 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
         platelets=[PlateletRow(lab) for lab in sorted(
             (lab for lab in patient.lab_results.all() if lab.kind == LabResult.Kind.PLATELETS),
             key=lambda lab: lab.sampled_at)],
-        response=_response(advice),
+        response=present.response(advice),
         adverse_events=sorted(patient.adverse_events.all(), key=lambda e: e.onset_date),
         comedications=sorted(patient.comedications.all(), key=lambda c: c.start_date),
         visits=sorted((v for v in patient.visits.all() if v.done_date),
                       key=lambda v: v.done_date),
-        alerts=present.alerts(advice),
+        alerts=present.alerts(advice.alerts if advice else ()),
         proposals=present.proposals(advice, current_prescription(patient)),
-        next_items=present.due_items((advice or {}).get("next")),
+        next_items=due_items(advice.next if advice else ()),
         taper=_taper(advice),
         current=GivenDose.of(current_prescription(patient)),
         charts=patient_charts(patient, today),
@@ -313,6 +262,6 @@ def dose_sheet(prescription: Prescription, user) -> DoseSheet:
         prescription=prescription, patient=prescription.patient, made=Made.now(user),
         dose=GivenDose.of(prescription),
         working=present.working(dose.get("working") or recorded.get("detail")),
-        alerts=present.alerts({"alerts": recorded.get("alerts", [])}),
+        alerts=present.alerts(recorded.get("alerts", [])),
         rules=list(prescription.rules or dose.get("rules", [])),
     )

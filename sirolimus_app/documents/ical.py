@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from sirolimus_app.documents.data import ScheduleDocument
-from sirolimus_app.views.patients_present import due_items
+from sirolimus_app.presenters.calendar import due_items
 
 # Fixed forever: changing it would change every UID and duplicate every imported event.
 UID_NAMESPACE = uuid.UUID("6f1d7c52-3a8e-4b57-9d0e-2c4a1b9e8f31")

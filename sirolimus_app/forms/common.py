@@ -11,6 +11,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sirolimus_app.services.errors import ServiceError
+
 DATE_INPUT = "%Y-%m-%d"
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -160,3 +162,15 @@ class PlausibleField(DecimalCommaField):
                 % {"value": formats.number_format(value), "unit": self.unit,
                    "low": formats.number_format(low), "high": formats.number_format(high)},
                 code="implausible")
+
+
+def attach_errors(form, error) -> None:
+    """A service's refusal shown next to the field it concerns (or above the form)."""
+    if isinstance(error, ServiceError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

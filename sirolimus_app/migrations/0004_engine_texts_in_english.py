@@ -6,7 +6,7 @@ from django.db import migrations, models
 def forget_derived_rows(apps, schema_editor):
     """The stored calendars and statuses are derived from the records: dropped here, they are
     computed again, with their English texts, by the fill that follows every `migrate`
-    (models.schedule._fill_after_migrate), as at the upgrade that created them."""
+    (signals._fill_after_migrate), as at the upgrade that created them."""
     apps.get_model("sirolimus_app", "ScheduleItem").objects.all().delete()
     apps.get_model("sirolimus_app", "PatientStatus").objects.all().delete()
 

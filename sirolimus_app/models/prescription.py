@@ -1,13 +1,15 @@
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from protocol.dosing import MAX_MG_PER_DAY  # DOSE-CAP, also enforced by the database
+
 from .patient import Patient
 
-MAX_MG_PER_DAY = Decimal("4")  # DOSE-CAP, also enforced by the database
+# Engine actions that become a new prescription; suspend and stop act on the current one.
+PRESCRIBING_ACTIONS = frozenset({"start", "resume", "increase", "decrease", "continue"})
 
 
 class Prescription(models.Model):

@@ -12,11 +12,11 @@ stored too, for the pages to read directly on that day.
 
 from datetime import date
 
-from django.apps import apps as global_apps
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from sirolimus_app.localtime import local_date
 
 from .clinical import (
     AdverseEvent,
@@ -177,44 +177,46 @@ class PatientStatus(models.Model):
         return f"{self.patient_id} : {self.get_treatment_display()} ({self.computed_for})"
 
 
-# --- keeping the rows current outside the services -----------------------------------------
-# The services refresh the rows themselves (services.schedule.keeps_schedule_current). Two
-# paths do not go through them; the receivers import the service when called, since the
-# services import the models.
+# --- when an item counts as done -----------------------------------------------------------
+# The one rule, for the stored calendar (services.schedule) and the documents alike: a
+# nurse's tick; else a visit done with the item's label; else a record of the item's kind
+# on or after its due date (a 48 h control is a trough like any other).
 
-def _refresh_after_delete(sender, instance, **kwargs):
-    """The services never delete clinical records; one deleted anyway (a data fix in the
-    shell) must not leave the calendar saying that an item was done."""
-    from sirolimus_app.services.schedule import refresh_patient
+def done_dates(patient: Patient) -> dict:
+    """From the prefetched records: the dates each kind of item was done on, sorted, and the
+    day each visit label was done."""
+    labs = patient.lab_results.all()
+    lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
+    return {
+        Kind.TROUGH: sorted(local_date(t.sampled_at) for t in patient.troughs.all()),
+        Kind.CBC: sorted(local_date(lab.sampled_at) for lab in labs
+                         if lab.kind == LabResult.Kind.PLATELETS),
+        Kind.LIPIDS: sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
+        Kind.BLOOD_PRESSURE: sorted(v.done_date for v in patient.visits.all()
+                                    if v.done_date and v.systolic_bp),
+        Kind.VISIT: {v.label: v.done_date for v in patient.visits.all() if v.done_date},
+    }
 
-    refresh_patient(instance.patient_id)
+
+def done_on(kind: str, label: str, day: date, done: dict) -> date | None:
+    """The day a record fulfilled the item (`label` as the engine writes it), or None."""
+    if kind == Kind.VISIT:
+        return done[Kind.VISIT].get(label)
+    dates = done.get(Kind.TROUGH if kind in TROUGH_KINDS else kind, [])
+    return next((d for d in dates if d >= day), None)
 
 
-def _fill_after_migrate(sender, app_config, apps=global_apps, **kwargs):
-    """A database from before these tables: fill them (every patient at the first `migrate`
-    after the upgrade; nobody later, since every patient gets a status when created)."""
-    if app_config.label != Patient._meta.app_label:
-        return
-    try:
-        apps.get_model(Patient._meta.app_label, "PatientStatus")
-    except LookupError:  # migrated backwards, to before these tables
-        return
-    from sirolimus_app.services.schedule import refresh_missing
+# The sections of a worklist: an item due before today, today, or in the coming week.
+OVERDUE, TODAY, WEEK = "overdue", "today", "week"
 
-    refresh_missing()
+
+def section_of(day: date, today: date) -> str:
+    """The worklist section of an item due on `day`."""
+    return OVERDUE if day < today else TODAY if day == today else WEEK
 
 
 # The records the engine reads (every model pointing at a patient but these two and the
-# audit trail: tests/web/test_schedule.py keeps the list complete).
+# audit trail: tests/web/test_schedule.py keeps the list complete). sirolimus_app.signals
+# refreshes the calendar when one of them is deleted.
 CLINICAL_MODELS = (AdverseEvent, BodyMeasurement, CoMedication, LabResult, MonitoringCheck,
                    Prescription, TroughLevel, Visit)
-
-
-def _connect() -> None:
-    for model in CLINICAL_MODELS:
-        post_delete.connect(_refresh_after_delete, sender=model,
-                            dispatch_uid=f"schedule_refresh_after_delete_{model.__name__}")
-    post_migrate.connect(_fill_after_migrate, dispatch_uid="schedule_fill_after_migrate")
-
-
-_connect()

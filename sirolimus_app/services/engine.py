@@ -1,120 +1,111 @@
 """The bridge between the database and the protocol engine.
 
-The web app builds exactly the course document that `python -m protocol advise` reads, so the
-pages, the command line and other hospital systems share one implementation and one contract.
+The web app builds the engine's typed course from its records and reads the typed advice
+(Decimals stay Decimals); the command line reads the same course as JSON
+(protocol.course_document), checked by the same rules (protocol.check_course), so the pages,
+the command line and other hospital systems share one implementation and one contract.
 """
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 import protocol
+from protocol import Advice, Course, Problem, course
+from sirolimus_app.localtime import local_date
 from sirolimus_app.models import LabResult, Patient, Prescription
 
 
 @dataclass
 class PatientAdvice:
-    course: dict
-    advice: dict | None  # None when the course is not valid (see problems)
-    problems: list  # protocol.CourseError problems: what is missing or implausible
+    course: Course
+    advice: Advice | None  # None when the course is not valid (see problems)
+    problems: list[Problem]  # what is missing or implausible, as the CLI would list it
 
 
-def local_date(moment) -> date:
-    """The hospital's (settings.TIME_ZONE, Europe/Paris) date of an aware moment. The zone is
-    named rather than looked up as the current one: pages convert hundreds of these."""
-    return timezone.localdate(moment, timezone.get_default_timezone())
-
-
-def dose_history(prescriptions) -> list[dict]:
-    """The doses the child actually took, in the engine's format (0 mg = suspension/stop)."""
-    entries: list[dict] = []
+def dose_history(prescriptions) -> tuple[course.DoseEntry, ...]:
+    """The doses the child actually took (0 mg = suspension/stop), sorted by start."""
+    entries: list[course.DoseEntry] = []
     given = sorted((p for p in prescriptions if p.status in Prescription.GIVEN_STATUSES),
                    key=lambda p: (p.start_date, p.pk))
     for prescription in given:
-        entries.append({"start": prescription.start_date.isoformat(),
-                        "mg_per_day": float(prescription.mg_per_day)})
+        entries.append(course.DoseEntry(prescription.start_date, prescription.mg_per_day))
         if prescription.suspended_on:
-            entries.append({"start": prescription.suspended_on.isoformat(), "mg_per_day": 0})
+            entries.append(course.DoseEntry(prescription.suspended_on, Decimal(0)))
         if prescription.status == Prescription.Status.STOPPED and prescription.end_date:
-            entries.append({"start": prescription.end_date.isoformat(), "mg_per_day": 0,
-                            "stop": True})
+            entries.append(course.DoseEntry(prescription.end_date, Decimal(0), stop=True))
     # Two entries on the same day (e.g. a suspension the day a dose started): the later wins.
-    by_day: dict[str, dict] = {}
-    for entry in entries:
-        by_day[entry["start"]] = entry
-    return list(by_day.values())
+    by_day = {entry.start: entry for entry in entries}
+    return tuple(sorted(by_day.values(), key=lambda entry: entry.start))
 
 
-def build_course(patient: Patient, today: date | None = None) -> dict:
-    """Everything the protocol needs to know about this patient today, as a course document.
+def build_course(patient: Patient, today: date | None = None) -> Course:
+    """Everything the protocol needs to know about this patient today, as the engine's typed
+    course (check it with protocol.check_course before advising).
 
     Expects a patient fetched with `prefetch_clinical()` so this costs no further query.
     """
     today = today or timezone.localdate()
     measurement = patient.measurements.all()[0] if patient.measurements.all() else None
     labs = list(patient.lab_results.all())
-    platelets = [lab for lab in labs if lab.kind == LabResult.Kind.PLATELETS]
+    platelets = sorted((lab for lab in labs if lab.kind == LabResult.Kind.PLATELETS),
+                       key=lambda lab: lab.sampled_at)
     lipids = [lab for lab in labs
               if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)]
     bp_visits = [v for v in patient.visits.all() if v.systolic_bp and v.done_date]
-    comeds = [c.name for c in patient.comedications.all()
-              if c.start_date <= today and (c.end_date is None or c.end_date >= today)]
+    comeds = tuple(c.name.strip() for c in patient.comedications.all()
+                   if c.start_date <= today and (c.end_date is None or c.end_date >= today)
+                   and c.name.strip())
 
-    patient_doc = {
-        "birth_date": patient.birth_date.isoformat(),
-        "weight_kg": float(measurement.weight_kg) if measurement else None,
-        "height_cm": float(measurement.height_cm) if measurement else None,
-        "bsa_formula": patient.bsa_formula,
-        "diagnosis_date": patient.diagnosis_date.isoformat(),
-        "severity_signs": patient.severity_signs,
-        "workup_updated": patient.workup_updated,
-        "evans": patient.evans,
-        "alps_features": patient.alps_features,
-        "other_autoimmunity": patient.other_autoimmunity,
-        "allergies": patient.allergy_list,
-        "sirolimus_hypersensitivity": patient.sirolimus_hypersensitivity,
-        "vzv_immune": patient.vzv_immune,
-        "comedications": comeds,
-        "prolonged_corticosteroids": patient.prolonged_corticosteroids,
-        "immunodeficiency": patient.immunodeficiency,
-        "obs_cerevance_registered": patient.obs_cerevance_registered,
-        "sex": patient.sex,
-    }
-    if patient.itp_phase:
-        patient_doc["itp_phase"] = patient.itp_phase
-
-    def latest(dates) -> str | None:
+    def latest(dates) -> date | None:
         past = [day for day in dates if day <= today]
-        return max(past).isoformat() if past else None
+        return max(past) if past else None
 
-    return {
-        "today": today.isoformat(),
-        "patient": patient_doc,
-        "form": patient.form,
-        "doses": dose_history(patient.prescriptions.all()),
-        "troughs": [
-            {"date": local_date(t.sampled_at).isoformat(), "value": float(t.value_ng_ml),
-             "unit": "ng/ml", "assay": t.assay if t.assay != "unknown" else None}
-            for t in sorted(patient.troughs.all(), key=lambda t: t.sampled_at)
-        ],
-        "platelets": [
-            {"date": local_date(p.sampled_at).isoformat(), "value": float(p.value_canonical),
-             "unit": "G/L", "bleeding": p.bleeding}
-            for p in sorted(platelets, key=lambda p: p.sampled_at)
-        ],
-        "workup": {
-            "cbc": latest(local_date(p.sampled_at) for p in platelets),
-            "lipids": latest(local_date(p.sampled_at) for p in lipids),
-            "blood_pressure": latest(v.done_date for v in bp_visits),
-        },
-        "adverse_events": [
-            {"date": e.onset_date.isoformat(), "kind": e.kind,
-             "declared": e.declared_on.isoformat() if e.declared_on else None}
-            for e in patient.adverse_events.all()
-        ],
-    }
+    troughs = []
+    for t in sorted(patient.troughs.all(), key=lambda t: t.sampled_at):
+        ng_ml = float(t.value_ng_ml)
+        troughs.append(course.Trough(local_date(t.sampled_at), ng_ml, ng_ml, "ng/ml",
+                                     course.ASSAYS.get(t.assay)))
+    return Course(
+        today=today,
+        patient=course.Patient(
+            birth_date=patient.birth_date,
+            weight_kg=float(measurement.weight_kg) if measurement else None,
+            height_cm=float(measurement.height_cm) if measurement else None,
+            bsa_formula=patient.bsa_formula,
+            itp_phase=patient.itp_phase or None,
+            diagnosis_date=patient.diagnosis_date,
+            severity_signs=patient.severity_signs,
+            allergies=tuple(patient.allergy_list),
+            sirolimus_hypersensitivity=patient.sirolimus_hypersensitivity,
+            vzv_immune=patient.vzv_immune,
+            comedications=comeds,
+            prolonged_corticosteroids=patient.prolonged_corticosteroids,
+            immunodeficiency=patient.immunodeficiency,
+            sex=patient.sex or None,
+            evans=patient.evans,
+            alps_features=patient.alps_features,
+            other_autoimmunity=patient.other_autoimmunity,
+            workup_updated=patient.workup_updated,
+            obs_cerevance_registered=patient.obs_cerevance_registered,
+        ),
+        form=patient.form,
+        doses=dose_history(patient.prescriptions.all()),
+        troughs=tuple(troughs),
+        platelets=tuple(course.PlateletCount(local_date(p.sampled_at), float(p.value_canonical),
+                                             p.bleeding) for p in platelets),
+        workup=course.Workup(
+            cbc=latest(local_date(p.sampled_at) for p in platelets),
+            lipids=latest(local_date(p.sampled_at) for p in lipids),
+            blood_pressure=latest(v.done_date for v in bp_visits),
+        ),
+        adverse_events=tuple(sorted(
+            (course.AdverseEvent(e.onset_date, e.kind, e.declared_on)
+             for e in patient.adverse_events.all()), key=lambda e: e.date)),
+    )
 
 
 def prefetch_clinical(queryset, *, with_authors: bool = False):
@@ -128,16 +119,8 @@ def prefetch_clinical(queryset, *, with_authors: bool = False):
                                      "troughs", "adverse_events")
 
 
-def _drop_nones(document: dict) -> dict:
-    """The engine treats an absent optional field as unknown; None would be a wrong type."""
-    return {k: (_drop_nones(v) if isinstance(v, dict) else v)
-            for k, v in document.items() if v is not None}
-
-
 def advise_patient(patient: Patient, today: date | None = None) -> PatientAdvice:
-    course = build_course(patient, today)
-    try:
-        parsed = protocol.parse_course(_drop_nones(course))
-    except protocol.CourseError as error:
-        return PatientAdvice(course=course, advice=None, problems=list(error.problems))
-    return PatientAdvice(course=course, advice=protocol.advise(parsed).to_dict(), problems=[])
+    built = build_course(patient, today)
+    problems = protocol.check_course(built)
+    return PatientAdvice(course=built, advice=None if problems else protocol.advise(built),
+                         problems=problems)

@@ -15,26 +15,23 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import protocol.dosing
+from protocol import Advice
 from sirolimus_app.models import Patient, Prescription
+from sirolimus_app.models.prescription import PRESCRIBING_ACTIONS
 from sirolimus_app.services import audit
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
+from sirolimus_app.services.permissions import require_perm as _require
 from sirolimus_app.services.schedule import keeps_schedule_current
 
 Status = Prescription.Status
 
-# Engine actions that become a new prescription; suspend and stop act on the current one.
-PRESCRIBING_ACTIONS = {"start", "resume", "increase", "decrease", "continue"}
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(f"sirolimus_app.{perm}"):
-        raise PermissionDenied
-
-
-def proposals(advice: dict) -> list[dict]:
+def proposals(advice: Advice) -> list[protocol.dosing.Proposal]:
     """The engine's primary dose, then its options, in the order the page shows them."""
-    return [advice["dose"], *advice.get("options", [])]
+    return [advice.dose, *advice.options]
 
 
 @keeps_schedule_current
@@ -59,34 +56,38 @@ def propose(user, patient_id: int, choice: int, reason: str = "",
         raise ServiceError(_("Cette proposition n'existe plus : la page a été rechargée avec "
                              "les propositions à jour."), field="choice")
     dose = options[choice]
-    if dose["action"] not in PRESCRIBING_ACTIONS or not dose["mg_per_day"]:
+    if dose.action not in PRESCRIBING_ACTIONS or not dose.mg_per_day:
         raise ServiceError(_("Cette proposition ne prescrit pas de dose (action « %(action)s »).")
-                           % {"action": dose["action"]}, field="choice")
-    if result.advice.get("eligible") is False and dose["action"] == "start":
+                           % {"action": dose.action}, field="choice")
+    if not result.advice.eligible and dose.action == "start":
         raise ServiceError(_("Le patient n'est pas éligible au sirolimus (voir les règles "
                              "bloquantes)."))
     if patient.prescriptions.filter(status__in=[Status.PROPOSED, Status.VALIDATED]).exists():
         raise ServiceError(_("Une prescription attend déjà la validation pharmaceutique pour ce "
                              "patient."))
     current = patient.prescriptions.filter(status__in=Prescription.CURRENT_STATUSES).first()
-    working = dose.get("working") or {}
+    bsa = result.advice.bsa
+    # What the pharmacist checks is recorded as the engine's contract says it (JSON): the
+    # prescription keeps it as it was, whatever the engine says later.
+    said = dose.to_dict()
     prescription = Prescription(
         patient=patient,
-        action=dose["action"],
+        action=dose.action,
         start_date=today,
-        mg_per_day=Decimal(str(dose["mg_per_day"])),
-        form=dose["form"],
-        volume_ml=Decimal(str(dose["volume_ml"])) if dose.get("volume_ml") is not None else None,
-        tablets=dose.get("tablets"),
-        weight_kg=Decimal(str(result.course["patient"]["weight_kg"])),
-        height_cm=Decimal(str(result.course["patient"]["height_cm"])),
-        bsa_m2=Decimal(str(result.advice["bsa_m2"])).quantize(Decimal("0.0001")),
-        bsa_formula=result.advice["bsa_formula"],
-        mg_per_m2_per_day=Decimal(str(dose["mg_per_m2_per_day"])).quantize(Decimal("0.01")),
-        working={"dose": dose, "alerts": result.advice.get("alerts", []),
-                 "bsa_m2": result.advice["bsa_m2"], **({"detail": working} if working else {}),
+        mg_per_day=dose.mg_per_day,
+        form=dose.form,
+        volume_ml=dose.volume_ml,
+        tablets=dose.tablets,
+        weight_kg=Decimal(repr(result.course.patient.weight_kg)),
+        height_cm=Decimal(repr(result.course.patient.height_cm)),
+        bsa_m2=bsa.m2.quantize(Decimal("0.0001")),
+        bsa_formula=bsa.formula,
+        mg_per_m2_per_day=dose.mg_per_m2_per_day.quantize(Decimal("0.01")),
+        working={"dose": said, "alerts": [a.to_dict() for a in result.advice.alerts],
+                 "bsa_m2": float(bsa.m2),
+                 **({"detail": said["working"]} if said["working"] else {}),
                  "basis": _basis(current)},
-        rules=list(dose.get("rules", [])),
+        rules=list(dose.rules),
         reason=reason.strip(),
         replaces=current,
         proposed_by=user,
@@ -214,9 +215,7 @@ def _activate(user, prescription: Prescription) -> Prescription:
 def activate(user, prescription_id: int, expected_version: int,
              today: date | None = None) -> Prescription:
     """Start a validated prescription whose start date has come (first dose given)."""
-    if not (user.has_perm("sirolimus_app.propose_prescription")
-            or user.has_perm("sirolimus_app.record_vitals")):
-        raise PermissionDenied
+    _require(user, "propose_prescription", "record_vitals")
     today = today or timezone.localdate()
     prescription = Prescription.objects.get(pk=prescription_id)
     if prescription.version != expected_version or prescription.status != Status.VALIDATED:

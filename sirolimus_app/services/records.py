@@ -4,7 +4,6 @@ transaction with its audit line, and leaves validation of values to the forms (w
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +22,7 @@ from sirolimus_app.models import (
 )
 from sirolimus_app.services import audit
 from sirolimus_app.services.errors import ConcurrentChangeError
+from sirolimus_app.services.permissions import require_perm as _require
 from sirolimus_app.services.schedule import keeps_schedule_current
 
 # How each lab kind is converted to its stored unit; None = stored as entered (g/dL, mmol/L).
@@ -37,11 +37,6 @@ _LIPID_G_PER_L_TO_MMOL = {
     LabResult.Kind.CHOLESTEROL: Decimal("2.586"),
     LabResult.Kind.TRIGLYCERIDES: Decimal("1.129"),
 }
-
-
-def _require(user, perm: str) -> None:
-    if not user.has_perm(f"sirolimus_app.{perm}"):
-        raise PermissionDenied
 
 
 @keeps_schedule_current

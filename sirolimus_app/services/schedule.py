@@ -4,36 +4,40 @@ protocol engine says, so the worklists never run the engine.
 - Every service that changes clinical data is decorated with `keeps_schedule_current`: the
   patient's rows are rewritten in the service's own transaction, after the change.
 - A clinical record deleted outside the services (they never delete) refreshes its patient
-  too (models.schedule connects the signal); so does `migrate` for patients without rows.
+  too (sirolimus_app.signals); so does `migrate` for patients without rows.
 - `manage.py refresh_schedules` rewrites every patient's rows each night: the engine's
   calendar also moves with the date alone (the pre-treatment work-up is due "today").
 
-The "done" logic is the worklists': an item is done when a nurse ticked it (MonitoringCheck)
-or when the record itself is dated on/after its due date (a trough, a platelet count, a lipid
-panel, a blood pressure; a visit of that label done).
+When an item is done: models.schedule.done_on (one rule, shared with the documents).
 """
 
 import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from protocol.advise import STOP_IF_NO_RESPONSE_MONTHS
-from protocol.dates import add_months
+from protocol import Advice
+from protocol.monitoring import Item
 from sirolimus_app.models import (
-    LabResult,
     MonitoringCheck,
     Patient,
     PatientStatus,
     Prescription,
     ScheduleItem,
 )
-from sirolimus_app.models.schedule import KIND_ORDER, NEVER, TROUGH_KINDS, URGENCY
-from sirolimus_app.services.engine import advise_patient, local_date, prefetch_clinical
+from sirolimus_app.models.schedule import (
+    KIND_ORDER,
+    NEVER,
+    TROUGH_KINDS,
+    URGENCY,
+    done_dates,
+    done_on,
+)
+from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 
 logger = logging.getLogger(__name__)
 
@@ -163,39 +167,25 @@ def _treatment(prescriptions: list[Prescription]) -> tuple[str, Prescription | N
     return Treatment.NONE, None
 
 
-def _read_alerts(status: PatientStatus, advice: dict, today: date) -> None:
+def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
     """The attention flags that come from the engine's alerts and response."""
-    alerts = advice.get("alerts", [])
-    # The engine's critical TOX-SUSPEND says "suspend now"; once suspended it says "stay
-    # suspended", which is not this.
-    toxic = next((a for a in alerts if a["rule"] == "TOX-SUSPEND"
-                  and a["severity"] == "critical"), None)
+    alerts = advice.alerts
+    # A toxic trough not yet followed by a suspension: "suspend now" (once suspended, the
+    # engine says "stay suspended", which is not this). The detail: its critical advice.
+    toxic = advice.pending_suspension
     if toxic is not None and status.treatment == Treatment.ACTIVE:
         status.toxic_trough = True
-        status.toxic_detail, status.toxic_detail_en = _messages(toxic)
-    status.response = (advice.get("response") or {}).get("status") or ""
-    if status.response == "no_response":
-        _no_response(status, advice, alerts, today)
+        said = advice.critical_alerts[0] if advice.critical_alerts else toxic
+        status.toxic_detail, status.toxic_detail_en = said.message_fr, said.message_en
+    status.response = advice.response.status or ""
+    # From when "no response at 3 months" applies if nothing changes (past or future): the
+    # worklists compare it with the day they are shown; their sentence gives the date.
+    status.no_response_from = advice.no_response_from
     if alerts:
-        worst = max(_SEVERITY_RANK.get(a["severity"], 0) for a in alerts)
+        worst = max(_SEVERITY_RANK.get(a.severity, 0) for a in alerts)
         status.alert_severity = next(s for s, rank in _SEVERITY_RANK.items() if rank == worst)
-        status.alert_rules = sorted({a["rule"] for a in alerts
-                                     if _SEVERITY_RANK.get(a["severity"], 0) == worst})
-
-
-def _no_response(status: PatientStatus, advice: dict, alerts: list, today: date) -> None:
-    """RESP-DELAY is a warning or critical alert at 3 months (adjust first, or stop); at 4
-    weeks it is only information. Before 3 months, store the date it will apply from if
-    nothing changes (the engine then takes the same path: same data, a continued dose)."""
-    late = [a for a in alerts if a["rule"] == "RESP-DELAY"
-            and a["severity"] in ("warning", "critical")]
-    continued = (advice.get("dose") or {}).get("action") == "continue"
-    if late:
-        status.no_response_from = today
-        status.no_response_detail, status.no_response_detail_en = _messages(late[-1])
-    elif continued and advice.get("day_of_treatment") is not None:
-        start = today - timedelta(days=advice["day_of_treatment"])
-        status.no_response_from = add_months(start, STOP_IF_NO_RESPONSE_MONTHS)
+        status.alert_rules = sorted({a.rule for a in alerts
+                                     if _SEVERITY_RANK.get(a.severity, 0) == worst})
 
 
 def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:
@@ -219,41 +209,35 @@ def _rank(status: PatientStatus, rows: list[ScheduleItem], today: date) -> None:
                                and row.superseded_on >= today)
 
 
-def _messages(alert: dict) -> tuple[str, str]:
-    """The engine's message in French and in English."""
-    return (alert.get("message_fr") or alert.get("message", ""),
-            alert.get("message_en") or alert.get("message", ""))
-
-
-def calendar(advice: dict) -> list[dict]:
+def calendar(advice: Advice) -> list[Item]:
     """The schedule, plus what `next` adds to it, without repeats."""
     seen, items = set(), []
-    for item in [*advice.get("schedule", []), *advice.get("next", [])]:
-        key = (item["kind"], item["date"], item.get("label", ""))
+    for item in (*advice.schedule, *advice.next):
+        key = (item.kind, item.date, item.label)
         if key not in seen:
             seen.add(key)
             items.append(item)
     return items
 
 
-def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
+def _calendar_rows(patient: Patient, advice: Advice, today: date, ticks: dict,
                    started: bool) -> list[ScheduleItem]:
-    done_on = _done_dates(patient)
+    done = done_dates(patient)
     rows = []
     for raw in calendar(advice):
         # A conditional item (the trough after an increase not prescribed yet) becomes a real
         # one once the prescription it depends on exists. Before the first dose only the
         # pre-treatment work-up is real: the rest of the calendar assumes a start today.
-        if raw.get("condition") or not (started or "PRE-WORKUP" in raw.get("rules", [])):
+        if raw.condition or not (started or "PRE-WORKUP" in raw.rules):
             continue
-        day, kind, label = date.fromisoformat(raw["date"]), raw["kind"], raw.get("label", "")
+        day, kind, label = raw.date, raw.kind, raw.label
         tick = ticks.get((kind, day))
         rows.append(ScheduleItem(
             patient=patient, due_date=day, kind=kind, label=label,
-            rules=list(raw.get("rules", [])),
-            instruction=raw.get("instruction_fr") or "",
-            instruction_en=raw.get("instruction") or "",
-            tick=tick, done=tick is not None or _done_by_record(kind, label, day, done_on)))
+            rules=list(raw.rules),
+            instruction=(raw.instruction_fr or "") if raw.instruction_en else "",
+            instruction_en=raw.instruction_en or "",
+            tick=tick, done=tick is not None or done_on(kind, label, day, done) is not None))
     rows.sort(key=lambda row: (row.due_date, KIND_ORDER.get(row.kind, len(KIND_ORDER)),
                                row.label))
     following: dict[str, date] = {}
@@ -266,23 +250,3 @@ def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
             if row.due_date >= today or not row.done and row.superseded_on >= today]
 
 
-def _done_dates(patient: Patient) -> dict:
-    """From the prefetched records: the dates each kind of item was done on."""
-    labs = patient.lab_results.all()
-    return {
-        Kind.TROUGH: [local_date(t.sampled_at) for t in patient.troughs.all()],
-        Kind.CBC: [local_date(lab.sampled_at) for lab in labs
-                   if lab.kind == LabResult.Kind.PLATELETS],
-        Kind.LIPIDS: [local_date(lab.sampled_at) for lab in labs
-                      if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)],
-        Kind.BLOOD_PRESSURE: [v.done_date for v in patient.visits.all()
-                              if v.done_date and v.systolic_bp],
-        "visit_labels": {v.label for v in patient.visits.all() if v.done_date},
-    }
-
-
-def _done_by_record(kind: str, label: str, day: date, done_on: dict) -> bool:
-    if kind == Kind.VISIT:
-        return label in done_on["visit_labels"]
-    dates = done_on.get(Kind.TROUGH if kind in TROUGH_KINDS else kind, [])
-    return any(done >= day for done in dates)

@@ -16,10 +16,7 @@ from datetime import date, timedelta
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
-from sirolimus_app.i18n import calendar_label, in_language
 from sirolimus_app.models import (
     AuditEvent,
     MonitoringCheck,
@@ -28,20 +25,19 @@ from sirolimus_app.models import (
     Prescription,
     ScheduleItem,
 )
-from sirolimus_app.models.schedule import TROUGH_KINDS, URGENCY
+from sirolimus_app.models.schedule import (  # noqa: F401 (the section codes, for callers)
+    OVERDUE,
+    TODAY,
+    TROUGH_KINDS,
+    URGENCY,
+    WEEK,
+    section_of,
+)
 
 Status = Prescription.Status
 Kind = MonitoringCheck.Kind
 
-OVERDUE, TODAY, WEEK = "overdue", "today", "week"
-SECTIONS = {
-    OVERDUE: gettext_lazy("En retard"),
-    TODAY: gettext_lazy("Aujourd'hui"),
-    WEEK: gettext_lazy("Dans les 7 jours"),
-}
 WEEK_DAYS = 7
-BEFORE_MORNING_DOSE = gettext_lazy("Prélever juste avant la prise du matin")
-_KIND_LABELS = dict(Kind.choices)
 
 
 # --- the pharmacist ------------------------------------------------------------------------
@@ -76,63 +72,6 @@ def changed_since_proposal(prescription: Prescription) -> bool:
 
 
 # --- the nurse -----------------------------------------------------------------------------
-
-def section_of(day: date, today: date) -> str:
-    """The section of a listed item due on `day`."""
-    return OVERDUE if day < today else TODAY if day == today else WEEK
-
-
-@dataclass
-class DueItem:
-    """One calendar item of one patient as a worklist shows it today."""
-
-    patient: Patient
-    date: date
-    kind: str
-    label: str
-    rules: list[str]
-    instruction: str = ""
-    done: bool = False
-    check: MonitoringCheck | None = None  # the nurse's tick, when that is how it was done
-    section: str = ""
-    days_late: int = 0
-
-    @classmethod
-    def of(cls, row: ScheduleItem, today: date) -> "DueItem":
-        section = section_of(row.due_date, today)
-        return cls(patient=row.patient, date=row.due_date, kind=row.kind,
-                   label=calendar_label(row.label),
-                   rules=row.rules, done=row.done, check=row.tick, section=section,
-                   days_late=(today - row.due_date).days if section == OVERDUE else 0,
-                   instruction=in_language(row.instruction, row.instruction_en) or (
-                       str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
-
-    @property
-    def recordable(self) -> bool:
-        """Whether a nurse can tick it (the engine may add kinds the database does not know)."""
-        return self.kind in _KIND_LABELS
-
-    @property
-    def kind_display(self) -> str:
-        return str(_KIND_LABELS.get(self.kind, self.kind))
-
-    @property
-    def section_display(self) -> str:
-        return SECTIONS.get(self.section, "")
-
-    @property
-    def late_display(self) -> str:
-        return ngettext("%(days)s jour de retard", "%(days)s jours de retard",
-                        self.days_late) % {"days": self.days_late}
-
-    @property
-    def tick_display(self) -> str:
-        """The label of the button that records the item as done."""
-        if self.kind in (*TROUGH_KINDS, Kind.CBC, Kind.LIPIDS):
-            return _("Prélèvement fait")
-        return {Kind.VISIT: _("Visite faite"), Kind.BLOOD_PRESSURE: _("TA mesurée")}.get(
-            self.kind, _("Fait"))
-
 
 def _open(today: date) -> Q:
     """Not done, and not superseded by the next item of its kind as of today."""
@@ -170,11 +109,6 @@ def due_now(today: date):
     pages show first (no tick to show, none is done)."""
     return (ScheduleItem.objects.filter(_open(today), due_date__lte=today)
             .select_related("patient").order_by(*_WORK_ORDER))
-
-
-def dress(rows, today: date) -> list[DueItem]:
-    """The rows of one page as the templates show them."""
-    return [DueItem.of(row, today) for row in rows]
 
 
 def section_counts(today: date, fresh: "Freshness") -> dict[str, dict[str, int]]:
@@ -235,21 +169,14 @@ def freshness(today: date) -> Freshness:
 # --- who needs attention -------------------------------------------------------------------
 
 @dataclass
-class Attention:
-    code: str
-    label: str
-    rule: str = ""
-    detail: str = ""
-
-
-@dataclass
 class PatientScan:
-    """One followed patient today: the items on the worklist and the reasons for attention."""
+    """One followed patient today: the items on the worklist, and the overdue troughs among
+    the reasons for attention (presenters.attention says them)."""
 
     patient: Patient
     status: PatientStatus
-    items: list[DueItem] = field(default_factory=list)
-    attention: list[Attention] = field(default_factory=list)
+    items: list[ScheduleItem] = field(default_factory=list)  # on today's worklist
+    late: list[ScheduleItem] = field(default_factory=list)  # overdue troughs
 
 
 def _overdue_troughs(today: date):
@@ -290,40 +217,14 @@ def attention_page(today: date, size: int,
     return [shown[pk] for pk in top], ranked.count()
 
 
-def attention_of(statuses, today: date) -> dict[int, list[Attention]]:
-    """Each patient's reasons for attention, in one query for all the given statuses."""
-    statuses = list(statuses)
+def late_troughs(statuses, today: date) -> dict[int, list[ScheduleItem]]:
+    """Each patient's overdue troughs, in one query for all the given statuses (what their
+    reasons for attention need beyond the status: presenters.attention)."""
     late = defaultdict(list)
     for item in (_overdue_troughs(today).filter(patient_id__in=[s.pk for s in statuses])
                  .order_by("due_date", "pk")):
         late[item.patient_id].append(item)
-    return {status.pk: _reasons(status, late[status.pk], today) for status in statuses}
-
-
-def _reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> list[Attention]:
-    found = []
-    if status.toxic_trough:
-        found.append(Attention("toxic_trough", _("Résiduel toxique sans suspension"),
-                               "TOX-SUSPEND",
-                               in_language(status.toxic_detail, status.toxic_detail_en)))
-    for item in late:
-        found.append(Attention(
-            "overdue_trough", _("Taux résiduel en retard"),
-            item.rules[0] if item.rules else "TDM-STEADY-STATE",
-            _("%(label)s prévu le %(date)s") % {
-                "label": calendar_label(item.label),
-                "date": item.due_date.strftime("%d/%m/%Y")}))
-    if status.awaiting_validation:
-        found.append(Attention("awaiting_validation",
-                               _("Prescription en attente de validation")))
-    if status.no_response_from is not None and status.no_response_from <= today:
-        # The engine's own message once it said so; a date foreseen, until the next refresh.
-        detail = in_language(status.no_response_detail, status.no_response_detail_en) or _(
-            "Toujours pas de réponse à 3 mois de traitement (%(date)s) : voir la conduite à "
-            "tenir dans le dossier.") % {"date": status.no_response_from.strftime("%d/%m/%Y")}
-        found.append(Attention("no_response", _("Pas de réponse à 3 mois"), "RESP-DELAY",
-                               detail))
-    return found
+    return late
 
 
 def scan(today: date | None = None, patients=None) -> list[PatientScan]:
@@ -336,7 +237,7 @@ def scan(today: date | None = None, patients=None) -> list[PatientScan]:
         statuses = statuses.filter(patient__in=patients)
     statuses = list(statuses)
     items = defaultdict(list)
-    for item in dress(due_items(today).filter(patient_id__in=[s.pk for s in statuses]), today):
-        items[item.patient.pk].append(item)
-    attention = attention_of(statuses, today)
-    return [PatientScan(s.patient, s, items[s.pk], attention[s.pk]) for s in statuses]
+    for item in due_items(today).filter(patient_id__in=[s.pk for s in statuses]):
+        items[item.patient_id].append(item)
+    late = late_troughs(statuses, today)
+    return [PatientScan(s.patient, s, items[s.pk], late[s.pk]) for s in statuses]

@@ -2,13 +2,13 @@
 
 from django import template
 
-from sirolimus_app.views import patients_present as present
+from sirolimus_app.presenters.formatting import engine_text
 
 register = template.Library()
 
 
 @register.filter
-def localized(item: dict | None, key: str = "message") -> str:
+def localized(item, key: str = "message") -> str:
     """`{{ alert|localized:"message" }}`, `{{ working|localized:"basis" }}`: the engine writes
     `key` in English and `key_fr` in French (stored advice too); show the active language's."""
-    return present.engine_text(item or {}, key)
+    return engine_text(item or {}, key)

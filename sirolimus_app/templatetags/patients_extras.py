@@ -9,7 +9,7 @@ from django.utils.translation import get_language, ngettext
 
 import protocol
 from sirolimus_app.i18n import in_language
-from sirolimus_app.views import patients_present as present
+from sirolimus_app.presenters import formatting
 
 register = template.Library()
 
@@ -53,7 +53,7 @@ def age(birth_date) -> str:
 @register.filter
 def tablets_text(tablets) -> str:
     """{'2': 1, '0.5': 1} → '1 comprimé à 2 mg + 1 comprimé à 0,5 mg'."""
-    return present.tablets_text(tablets)
+    return formatting.tablets_text(tablets)
 
 
 @register.filter
@@ -61,4 +61,4 @@ def num(value) -> str:
     """A quantity without trailing zeros, with the language's decimal mark: 1.90 → '1,9'."""
     if value in (None, ""):
         return ""
-    return present.number(value)
+    return formatting.number(value)

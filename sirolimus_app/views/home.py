@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sirolimus_app.models import Prescription
+from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.roles import Role, user_roles
 from sirolimus_app.services import worklists
 
@@ -25,7 +26,8 @@ def home(request):
     today = timezone.localdate()
     fresh = worklists.freshness(today)
     shown, flagged = worklists.attention_page(today, SHOWN, fresh)
-    reasons = worklists.attention_of(shown, today)
+    late = worklists.late_troughs(shown, today)
+    reasons = {status.pk: attention.reasons(status, late[status.pk], today) for status in shown}
     context = {"roles": roles, "today": today,
                "attention": [(status.patient, reasons[status.pk]) for status in shown],
                "attention_count": flagged, "shown": SHOWN, "not_current": fresh.not_current}
@@ -35,7 +37,7 @@ def home(request):
         context["pending_count"] = pending.count()
     if Role.NURSE in roles or Role.HAEMATOLOGIST in roles:
         context["counts"] = worklists.section_counts(today, fresh)["pending"]
-        context["due_now"] = worklists.dress(worklists.due_now(today)[:SHOWN], today)
+        context["due_now"] = calendar.worklist_items(worklists.due_now(today)[:SHOWN], today)
     if Role.HAEMATOLOGIST in roles:
         context["rejected"] = (
             Prescription.objects.filter(

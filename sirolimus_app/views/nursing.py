@@ -4,17 +4,16 @@ week, with one click to record that a sample was taken or a visit done."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sirolimus_app.access import get_patient_for_user, require_perm
-from sirolimus_app.forms_workflow import CheckDoneForm
+from sirolimus_app.access import get_patient_for_user, has_perm, redirect_back, require_perm
+from sirolimus_app.forms.workflow import CheckDoneForm
 from sirolimus_app.models import MonitoringCheck
+from sirolimus_app.presenters import calendar
 from sirolimus_app.services import records, worklists
 
 PER_PAGE = 20
@@ -28,36 +27,32 @@ def worklist(request):
     fresh = worklists.freshness(today)
     counts = worklists.section_counts(today, fresh)
     section = request.GET.get("periode", "")
-    if section not in worklists.SECTIONS:
+    if section not in calendar.SECTIONS:
         section = ""
     paginator = Paginator(worklists.due_items(today, section), PER_PAGE)
     # The count is already known from section_counts: spare the paginator its COUNT query.
     paginator.count = (counts["all"][section] if section else sum(counts["all"].values()))
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = worklists.dress(page.object_list, today)
+    page.object_list = calendar.worklist_items(page.object_list, today)
     # One more than shown, to know whether to say that there are others.
     unavailable = list(worklists.unavailable_calendars()[:UNAVAILABLE_SHOWN + 1])
     return render(request, "nursing/worklist.html", {
         "today": today,
         "page": page,
         "tabs": [(key, label, counts["pending"][key])
-                 for key, label in worklists.SECTIONS.items()],
+                 for key, label in calendar.SECTIONS.items()],
         "section": section,
         "incomplete": unavailable[:UNAVAILABLE_SHOWN],
         "incomplete_more": len(unavailable) > UNAVAILABLE_SHOWN,
         "not_current": fresh.not_current,
-        "can_tick": request.user.has_perm("sirolimus_app.add_monitoringcheck"),
+        "can_tick": has_perm(request.user, "add_monitoringcheck"),
         "tick_url": reverse("nurse_check_done"),
         "here": request.get_full_path(),
     })
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return HttpResponseRedirect(target)  # a URL, never read as a view name
-    return redirect(reverse("nurse_worklist"))
+    return redirect_back(request, "nurse_worklist")
 
 
 @require_POST
@@ -72,8 +67,8 @@ def check_done(request):
     patient = get_patient_for_user(request.user, data["patient"], "add_monitoringcheck")
     today = timezone.localdate()
     scans = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))
-    item = next((i for s in scans for i in s.items
-                 if i.kind == data["kind"] and i.date == data["due_date"]), None)
+    item = next((i for s in scans for i in calendar.worklist_items(s.items, today)
+                 if i.kind == data["kind"] and i.day == data["due_date"]), None)
     if item is None:
         messages.error(request, _("Cet élément n'est plus au calendrier de %(patient)s : "
                                   "rechargez la liste.") % {"patient": patient})
@@ -83,7 +78,7 @@ def check_done(request):
         return _back(request)
     try:
         records.mark_check_done(request.user, MonitoringCheck(
-            patient=patient, kind=item.kind, due_date=item.date))
+            patient=patient, kind=item.kind, due_date=item.day))
     except ValidationError:
         # Two clicks at once: the other one recorded it (one check per item).
         messages.info(request, _("Déjà noté comme réalisé."))

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from sirolimus_app.access import get_patient_for_user, require_perm
 from sirolimus_app.forms import PatientEditForm, PatientForm
+from sirolimus_app.forms.common import attach_errors
 from sirolimus_app.models import Patient, Prescription
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services import records
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
-from sirolimus_app.views.patients_entries import attach_errors
 
 PAGE_SIZE = 25
 # The prescriptions a list row shows: what the child takes and what awaits the pharmacist.

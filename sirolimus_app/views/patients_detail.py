@@ -11,9 +11,12 @@ from django.views.decorators.http import require_http_methods
 from sirolimus_app.access import get_patient_for_user, get_patient_record_for_user, require_perm
 from sirolimus_app.forms import ProposalChoiceForm
 from sirolimus_app.models import AuditEvent, LabResult, Prescription
+from sirolimus_app.presenters import advice as present
+from sirolimus_app.presenters import audit as audit_lines
+from sirolimus_app.presenters import calendar
+from sirolimus_app.presenters.formatting import number
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services.errors import ServiceError
-from sirolimus_app.views import patients_present as present
 
 # The patient page shows the latest changes (as it shows the latest troughs and counts); the
 # history page pages through all of them.
@@ -39,7 +42,7 @@ def _advice_context(request, patient) -> dict:
     advice = result.advice if result else None
     links = present.fixes(patient, request.user.get_all_permissions())
     treatment = _treatment(patient)
-    alerts = present.alerts(advice)
+    alerts = present.alerts(advice.alerts if advice else ())
     return {
         "patient": patient,
         "advice": advice,
@@ -50,8 +53,7 @@ def _advice_context(request, patient) -> dict:
         # What needs acting on, and the information-level notes shown quietly under it.
         "warnings": [a for a in alerts if a.severity != "info"],
         "notes": [a for a in alerts if a.severity == "info"],
-        "toxic_alert": next((a for a in alerts if a.rule == "TOX-SUSPEND"
-                             and a.severity == "critical"), None),
+        "toxic_alert": present.suspension_alert(advice),
         "proposals": present.proposals(advice, treatment["current"]),
         "taper_steps": present.taper_steps(advice),
         **treatment,
@@ -62,16 +64,16 @@ def _advice_context(request, patient) -> dict:
 def patient_detail(request, pk):
     patient = get_patient_record_for_user(request.user, pk)
     context = _advice_context(request, patient)
-    advice = context["advice"] or {}
-    response = advice.get("response") or {}
+    advice = context["advice"]
+    response = advice.response if advice else None
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
-    audit = present.audit_rows(events[:AUDIT_LINES_SHOWN + 1])
+    audit = audit_lines.audit_rows(events[:AUDIT_LINES_SHOWN + 1])
     context.update(
         troughs=present.trough_rows(patient.troughs.all(), advice),
-        due=present.due_items(advice.get("next")),
-        response_label=present.RESPONSE_LABELS.get(response.get("status")),
+        due=calendar.due_items(advice.next if advice else ()),
+        response_label=present.RESPONSE_LABELS.get(response.status) if response else None,
         response=response,
-        response_since=present.iso(response.get("since")),
+        response_since=response.since if response else None,
         measurement=next(iter(patient.measurements.all()), None),
         audit=audit[:AUDIT_LINES_SHOWN],
         audit_truncated=len(audit) > AUDIT_LINES_SHOWN,
@@ -90,7 +92,7 @@ def patient_history(request, pk):
     return render(request, "patients/history.html", {
         "patient": patient,
         "page": page,
-        "audit": present.audit_rows(page),
+        "audit": audit_lines.audit_rows(page),
         "prescriptions": patient.prescriptions.select_related(
             "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk"),
         "platelets": patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
@@ -127,7 +129,7 @@ def patient_proposal(request, pk):
                 messages.success(request, _(
                     "Prescription proposée (%(mg)s mg/j) : elle attend la validation "
                     "pharmaceutique avant toute administration.")
-                    % {"mg": present.number(prescription.mg_per_day)})
+                    % {"mg": number(prescription.mg_per_day)})
                 return redirect("patient_detail", patient.pk)
         else:
             error = _("Choix de proposition invalide : rechargez la page.")

@@ -3,12 +3,16 @@ through the same steps (permission, French form, audited service, back to the pa
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sirolimus_app.access import get_patient_for_user, require_perm
+from sirolimus_app.access import (
+    get_comedication_for_user,
+    get_patient_for_user,
+    get_visit_for_user,
+)
 from sirolimus_app.forms import (
     AdverseEventForm,
     CoMedicationForm,
@@ -17,24 +21,13 @@ from sirolimus_app.forms import (
     TroughForm,
     VisitForm,
 )
+from sirolimus_app.forms.common import attach_errors
 from sirolimus_app.forms.records import UNITS_BY_KIND, default_sampled_at, visit_labels
-from sirolimus_app.models import CoMedication, LabResult, Visit
+from sirolimus_app.models import LabResult
+from sirolimus_app.presenters.formatting import number
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services import records
 from sirolimus_app.services.errors import ServiceError
-from sirolimus_app.views.patients_present import number
-
-
-def attach_errors(form, error) -> None:
-    """A service's refusal shown next to the field it concerns (or above the form)."""
-    if isinstance(error, ServiceError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _entry(request, pk, *, perm, form_class, save, title, done, instance=None, initial=None,
@@ -73,8 +66,8 @@ def comedication_add(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def comedication_edit(request, pk, comedication_pk):
-    require_perm(request.user, "change_comedication")
-    instance = get_object_or_404(CoMedication, pk=comedication_pk, patient_id=pk)
+    instance = get_comedication_for_user(request.user, pk, comedication_pk,
+                                         perm="change_comedication")
     return _entry(request, pk, perm="change_comedication", form_class=CoMedicationForm,
                   instance=instance, title=_("Modifier un traitement associé"),
                   save=lambda user, c: records.update_record(user, "change_comedication", c),
@@ -121,8 +114,7 @@ def visit_add(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def visit_edit(request, pk, visit_pk):
-    require_perm(request.user, "change_visit")
-    instance = get_object_or_404(Visit, pk=visit_pk, patient_id=pk)
+    instance = get_visit_for_user(request.user, pk, visit_pk, perm="change_visit")
     return _entry(request, pk, perm="change_visit", form_class=VisitForm, instance=instance,
                   save=patient_services.save_visit, title=_("Modifier la visite"),
                   help_rules=("FOLLOW-VISITS", "AE-BP"),

@@ -3,19 +3,19 @@ proposal the pharmacist has not reviewed yet."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sirolimus_app.access import get_patient_record_for_user, require_perm
+from sirolimus_app.access import get_patient_prescription_for_user, get_patient_record_for_user
 from sirolimus_app.forms import TreatmentChangeForm
+from sirolimus_app.forms.common import attach_errors
 from sirolimus_app.models import Prescription
+from sirolimus_app.presenters.formatting import number
 from sirolimus_app.services import prescriptions
 from sirolimus_app.services.errors import ServiceError
 from sirolimus_app.services.patients import advise_safely
-from sirolimus_app.views.patients_entries import attach_errors
-from sirolimus_app.views.patients_present import alerts, iso, number
 
 
 def _change(request, pk, *, service, template, initial_reason=lambda patient: "", done):
@@ -39,15 +39,11 @@ def _change(request, pk, *, service, template, initial_reason=lambda patient: ""
 def _toxic_reason(patient) -> str:
     """The suspension's reason, pre-filled when the engine advises it for a toxic trough."""
     result = advise_safely(patient)
-    advice = (result.advice if result else None) or {}
-    if not any(a.rule == "TOX-SUSPEND" and a.severity == "critical" for a in alerts(advice)):
+    toxic = result.advice.pending_suspension if result and result.advice else None
+    if toxic is None:
         return ""
-    toxic = [t for t in advice.get("troughs", []) if t.get("zone") == "toxic"][-1:]
-    if not toxic:
-        return _("Taux résiduel > 15 ng/ml (TOX-SUSPEND)")
     return _("Taux résiduel toxique : %(value)s ng/ml le %(date)s (> 15 ng/ml, TOX-SUSPEND)") % {
-        "value": number(toxic[0]["value_ng_ml"]),
-        "date": date_format(iso(toxic[0]["date"]), "d/m/Y")}
+        "value": number(round(toxic.ng_ml, 3)), "date": date_format(toxic.date, "d/m/Y")}
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,8 +66,8 @@ def patient_stop(request, pk):
 
 @require_POST
 def prescription_withdraw(request, pk, prescription_pk):
-    require_perm(request.user, "propose_prescription")
-    prescription = get_object_or_404(Prescription, pk=prescription_pk, patient_id=pk)
+    prescription = get_patient_prescription_for_user(request.user, pk, prescription_pk,
+                                                     perm="propose_prescription")
     try:
         version = int(request.POST.get("version", ""))
         prescriptions.withdraw(request.user, prescription.pk, version)

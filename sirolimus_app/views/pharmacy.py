@@ -4,16 +4,20 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sirolimus_app.access import get_prescription_for_user, require_perm
-from sirolimus_app.forms_workflow import RejectForm, ValidateForm
+from sirolimus_app.access import (
+    get_prescription_for_user,
+    has_perm,
+    redirect_back,
+    require_perm,
+    safe_next,
+)
+from sirolimus_app.forms.workflow import RejectForm, ValidateForm
 from sirolimus_app.models import Prescription
 from sirolimus_app.services import prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
@@ -69,7 +73,7 @@ def card(prescription: Prescription, user, reject_form: RejectForm | None = None
     stored = prescription.working or {}
     dose = stored.get("dose") or {}
     actionable = (prescription.status == Prescription.Status.PROPOSED
-                  and user.has_perm("sirolimus_app.validate_prescription"))
+                  and has_perm(user, "validate_prescription"))
     version = {"version": prescription.version}
     return Card(
         prescription=prescription,
@@ -104,7 +108,7 @@ def _review_page(request, prescription, reject_form=None):
     send the pharmacist back where they came from, not to that URL."""
     new_data = (prescription.status == Prescription.Status.PROPOSED
                 and worklists.changed_since_proposal(prescription))
-    next_url = (_safe_next(request) or reverse("prescription_review", args=[prescription.pk])
+    next_url = (safe_next(request) or reverse("prescription_review", args=[prescription.pk])
                 if request.method == "POST" else request.get_full_path())
     return render(request, "pharmacy/review.html", {
         "next_url": next_url,
@@ -119,17 +123,8 @@ def review(request, pk: int):
     return _review_page(request, get_prescription_for_user(request.user, pk))
 
 
-def _safe_next(request) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return ""
-
-
 def _back(request):
-    # A URL, never read as a view name (redirect("abc") would raise).
-    return HttpResponseRedirect(_safe_next(request) or reverse("pharmacy_worklist"))
+    return redirect_back(request, "pharmacy_worklist")
 
 
 @require_POST

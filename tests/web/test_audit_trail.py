@@ -376,8 +376,8 @@ def test_a_proposal_computed_by_the_engine_is_audited(haematologist, settings):
     pending = Prescription.objects.filter(status__in=["proposed", "validated"])
     for patient in prefetch_clinical(Patient.objects.exclude(prescriptions__in=pending)):
         advice = advise_patient(patient).advice
-        if advice and advice["dose"]["action"] in prescriptions.PRESCRIBING_ACTIONS \
-                and advice["dose"]["mg_per_day"] and advice.get("eligible") is not False:
+        if advice and advice.dose.action in prescriptions.PRESCRIBING_ACTIONS \
+                and advice.dose.mg_per_day and advice.eligible:
             break
     else:
         pytest.fail("no demo patient gets a dose proposal")

@@ -20,9 +20,10 @@ def loaded(db, settings):
 
 
 def advice(patient) -> dict:
+    """The engine's advice as its contract writes it (docs/advise-contract.md)."""
     result = advise_patient(patient)
     assert result.problems == [], result.problems
-    return result.advice
+    return result.advice.to_dict()
 
 
 def test_loading_twice_adds_nothing(loaded):

@@ -49,8 +49,8 @@ def prescribe(doctor, pharmacist, patient: Patient, action: str, on: date) -> Pr
     """Propose the engine's proposal `action` on day `on` and have the pharmacist validate
     it; fails loudly when the engine does not offer that action that day."""
     advice = advise_patient(fetch(patient), on).advice
-    actions = [dose["action"] for dose in prescriptions.proposals(advice)]
-    assert action in actions, (on, actions, advice["alerts"])
+    actions = [dose.action for dose in prescriptions.proposals(advice)]
+    assert action in actions, (on, actions, advice.alerts)
     proposed = prescriptions.propose(doctor, patient.pk, actions.index(action),
                                      reason=f"Décision du {on:%d/%m/%Y}", today=on)
     return prescriptions.validate(pharmacist, proposed.pk, proposed.version, today=on)
@@ -161,6 +161,6 @@ def test_history_is_two_years_built_by_the_engine(haematologist, nurse, pharmaci
     assert len([lab for lab in patient.lab_results.all() if lab.kind == "platelets"]) == 26
     assert patient.troughs.count() == 9
     advice = advise_patient(patient).advice
-    assert advice["response"]["status"] == "complete_response"
-    assert {item["label"] for item in advice["schedule"] if item["kind"] == "visit"} >= {
+    assert advice.response.status == "complete_response"
+    assert {item.label for item in advice.schedule if item.kind == "visit"} >= {
         "M1", "M3", "M6", "M12", "M18", "M24"}

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sirolimus_app.models import LabResult
+from sirolimus_app.presenters import attention
 from sirolimus_app.services import prescriptions, records, worklists
 from tests.web.test_workflow_data import (
     aware,
@@ -79,7 +80,8 @@ def test_patients_needing_attention_each_with_its_reason(client, ward, haematolo
 def test_a_suspended_toxic_patient_no_longer_needs_suspending(ward, haematologist):
     prescriptions.suspend(haematologist, ward["toxic"].pk, "T0 17,2 ng/ml")
     scans = worklists.scan(patients=worklists.followed_patients().filter(pk=ward["toxic"].pk))
-    assert "toxic_trough" not in [a.code for a in scans[0].attention]
+    reasons = attention.of_scan(scans[0], timezone.localdate())
+    assert "toxic_trough" not in [a.code for a in reasons]
 
 
 def test_pharmacist_home_lists_the_proposals_to_validate(client, ward, pharmacist):

@@ -38,12 +38,12 @@ def test_one_all_day_event_per_item_of_the_engine_schedule(client, nurse, histor
     client.force_login(nurse)
     calendar, _raw = download(client, history.patient)
     assert calendar["version"] == "2.0" and "CEREVANCE" in str(calendar["prodid"])
-    schedule = advise_patient(fetch(history.patient)).advice["schedule"]
-    expected = {(item["kind"], item["date"]) for item in schedule}
+    schedule = advise_patient(fetch(history.patient)).advice.schedule
+    expected = {(item.kind, item.date) for item in schedule}
     found = events(calendar)
     assert len(found) == len(expected)
     assert {(e["categories"].cats[0], e.decoded("dtstart")) for e in found.values()} == {
-        (_label(kind), date.fromisoformat(day)) for kind, day in expected}
+        (_label(kind), day) for kind, day in expected}
     for event in found.values():
         start, end = event.decoded("dtstart"), event.decoded("dtend")
         assert type(start) is date and end == start + timedelta(days=1)
@@ -99,17 +99,16 @@ def test_calendar_names_no_one_beyond_first_name_and_initial(client, nurse, hist
 
 
 def test_two_items_of_one_kind_on_one_day_are_one_event():
+    from protocol.monitoring import Item
     from sirolimus_app.documents.data import ScheduleDocument
     from sirolimus_app.documents.ical import calendar
     from sirolimus_app.models import Patient
 
-    day = "2026-05-04"
-    items = [{"date": day, "kind": "trough", "label": "T0 M6", "rules": ["TDM-STEADY-STATE"],
-              "instruction_fr": "prélever juste avant la prise du matin"},
-             {"date": day, "kind": "trough", "label": "T0 J7 modif.",
-              "rules": ["TDM-STEADY-STATE", "FOLLOW-VISITS"],
-              "instruction_fr": "prélever juste avant la prise du matin"},
-             {"date": day, "kind": "visit", "label": "M6", "rules": ["FOLLOW-VISITS"]}]
+    day = date(2026, 5, 4)
+    before = ("draw just before the morning dose", "prélever juste avant la prise du matin")
+    items = (Item(day, "trough", "T0 M6", ("TDM-STEADY-STATE",), *before),
+             Item(day, "trough", "T0 J7 modif.", ("TDM-STEADY-STATE", "FOLLOW-VISITS"), *before),
+             Item(day, "visit", "M6", ("FOLLOW-VISITS",)))
     patient = Patient(first_name="Zoé", last_name="Test", study_code="SIR-00000001")
     document = ScheduleDocument(patient, None, date(2026, 1, 1), None, None, [], [], items)
     found = list(Calendar.from_ical(calendar(document)).walk("VEVENT"))

@@ -30,6 +30,7 @@ from sirolimus_app.models import (
     Visit,
 )
 from sirolimus_app.models.schedule import CLINICAL_MODELS
+from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.services import patients, prescriptions, records, schedule, worklists
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from tests.web.test_home import ward  # noqa: F401 (a fixture, used as a parameter below)
@@ -114,8 +115,8 @@ def _update_patient(c):
 
 def _propose_choice(c):
     shown = _proposal_shown(c.treated)
-    patients.propose_choice(c.haematologist, c.treated.pk, 0, shown["action"],
-                            Decimal(str(shown["mg_per_day"])))
+    patients.propose_choice(c.haematologist, c.treated.pk, 0, shown.action,
+                            shown.mg_per_day)
     return c.treated
 
 
@@ -208,9 +209,8 @@ def test_the_stored_calendar_is_the_engines_from_today(haematologist, pharmacist
     trough(nurse, patient, timezone.localdate() - timedelta(days=30), "6")
     today = timezone.localdate()
     advice = advise_patient(prefetch_clinical(Patient.objects.filter(pk=patient.pk)).get())
-    engine = {(i["kind"], date.fromisoformat(i["date"]), i["label"])
-              for i in advice.advice["schedule"]
-              if not i.get("condition") and date.fromisoformat(i["date"]) >= today}
+    engine = {(i.kind, i.date, i.label) for i in advice.advice.schedule
+              if not i.condition and i.date >= today}
     kept = {(i.kind, i.due_date, i.label)
             for i in ScheduleItem.objects.filter(patient=patient, due_date__gte=today)}
     assert kept == engine and len(kept) > 10
@@ -318,9 +318,11 @@ def test_overdue_is_decided_today_from_rows_computed_earlier(haematologist, phar
     today = timezone.localdate()
     patient = _started(haematologist, pharmacist, "IPP-920", days_ago=9)
     schedule.refresh_patient(patient.pk, today=today - timedelta(days=3))  # D7 not due yet
-    item = {(i.kind, i.label): i for i in worklists.scan(today)[0].items}[("trough", "T0 J7")]
+    rows = calendar.worklist_items(worklists.scan(today)[0].items, today)
+    item = {(i.kind, i.label): i for i in rows}[("trough", "T0 J7")]
     assert (item.section, item.days_late) == (worklists.OVERDUE, 2)
-    assert [a.code for a in worklists.scan(today)[0].attention] == ["overdue_trough"]
+    assert [a.code for a in attention.of_scan(worklists.scan(today)[0], today)] == [
+        "overdue_trough"]
     assert worklists.freshness(today).not_current == 1
 
 
@@ -336,12 +338,15 @@ def test_no_response_at_3_months_applies_from_its_date(haematologist, pharmacist
     assert status.response == "no_response"
     assert status.no_response_from == add_months(start, 3)
     assert status.no_response_from > today
-    assert "no_response" not in [a.code for a in worklists.scan(today)[0].attention]
-    later = worklists.scan(status.no_response_from)[0].attention
+    assert "no_response" not in [a.code for a in attention.of_scan(worklists.scan(today)[0],
+                                                                    today)]
+    later = attention.of_scan(worklists.scan(status.no_response_from)[0],
+                              status.no_response_from)
     assert "no_response" in [a.code for a in later]
     # what the engine says on that day, once refreshed then: the same flag, its own words
     schedule.refresh_patient(patient.pk, today=status.no_response_from)
-    engine = worklists.scan(status.no_response_from)[0].attention
+    engine = attention.of_scan(worklists.scan(status.no_response_from)[0],
+                               status.no_response_from)
     assert [a.code for a in engine] == [a.code for a in later]
     assert "3 mois" in next(a.detail for a in engine if a.code == "no_response")
 

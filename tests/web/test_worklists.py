@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sirolimus_app.models import AuditEvent, CoMedication, MonitoringCheck, Prescription
+from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.services import prescriptions, records, worklists
 from tests.web.test_workflow_data import (
     eligible_patient,
@@ -37,7 +38,7 @@ def _started(haematologist, pharmacist, number, days_ago, last_name="Dupont"):
 
 def _items(patient, today):
     scans = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))
-    return {(i.kind, i.label): i for s in scans for i in s.items}
+    return {(i.kind, i.label): i for s in scans for i in calendar.worklist_items(s.items, today)}
 
 
 def _row(response, patient, kind, day):
@@ -85,7 +86,7 @@ def test_overdue_trough_until_a_trough_is_recorded(haematologist, pharmacist, nu
     item = _items(patient, today)[("trough", "T0 J7")]
     assert (item.section, item.days_late, item.done) == (worklists.OVERDUE, 3, False)
     found = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))[0]
-    assert [a.code for a in found.attention] == ["overdue_trough"]
+    assert [a.code for a in attention.of_scan(found, today)] == ["overdue_trough"]
 
     trough(nurse, patient, today - timedelta(days=1), "6.5")
     assert ("trough", "T0 J7") not in _items(patient, today)
@@ -108,7 +109,7 @@ def test_the_48h_control_after_a_toxic_suspension(haematologist, pharmacist, nur
     patient = _started(haematologist, pharmacist, "IPP-305", days_ago=12)
     trough(nurse, patient, today - timedelta(days=2), "18.4")
     found = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))[0]
-    assert "toxic_trough" in [a.code for a in found.attention]  # not suspended yet
+    assert "toxic_trough" in [a.code for a in attention.of_scan(found, today)]  # not suspended
 
     prescriptions.suspend(haematologist, patient.pk, "T0 18,4 ng/ml",
                           on_date=today - timedelta(days=1))
@@ -116,7 +117,7 @@ def test_the_48h_control_after_a_toxic_suspension(haematologist, pharmacist, nur
     assert (control.date, control.section) == (today + timedelta(days=1), worklists.WEEK)
     assert "48 h" in control.instruction
     found = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))[0]
-    assert "toxic_trough" not in [a.code for a in found.attention]
+    assert "toxic_trough" not in [a.code for a in attention.of_scan(found, today)]
 
 
 def test_a_visit_recorded_by_the_doctor_counts_as_done(haematologist, pharmacist, today):

@@ -1,0 +1,102 @@
+"""The monitoring calendar as pages, documents and worklists show it: one item type
+(DueItem), its labels, and the one rule for when an item counts as done."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from sirolimus_app.i18n import calendar_label, in_language
+from sirolimus_app.models import MonitoringCheck, Patient, ScheduleItem
+from sirolimus_app.models.schedule import OVERDUE, TODAY, TROUGH_KINDS, WEEK, section_of
+from sirolimus_app.presenters.formatting import engine_text
+
+Kind = MonitoringCheck.Kind
+# The kinds' names, as the engine's calendar names them (the same as the nurses' ticks).
+KIND_LABELS = {
+    "trough": gettext_lazy("Taux résiduel"),
+    "control": gettext_lazy("Contrôle du taux résiduel à 48 h"),
+    "visit": gettext_lazy("Visite"),
+    "cbc": gettext_lazy("NFS"),
+    "lipids": gettext_lazy("Bilan lipidique"),
+    "blood_pressure": gettext_lazy("Tension artérielle"),
+}
+BEFORE_MORNING_DOSE = gettext_lazy("Prélever juste avant la prise du matin")
+SECTIONS = {OVERDUE: gettext_lazy("En retard"), TODAY: gettext_lazy("Aujourd'hui"),
+            WEEK: gettext_lazy("Dans les 7 jours")}
+
+
+@dataclass
+class DueItem:
+    """One calendar item: from the engine's calendar (patient page, documents) or from the
+    stored calendar (worklists, with the patient, its tick and its section today)."""
+
+    day: date
+    kind: str
+    label: str  # in the interface language
+    rules: list[str]
+    instruction: str
+    overdue: bool = False
+    conditional: bool = False  # due only if the prescriber takes the option it belongs to
+    patient: Patient | None = None
+    done: bool = False
+    check: MonitoringCheck | None = None  # the nurse's tick, when that is how it was done
+    section: str = ""
+    days_late: int = 0
+    raw_label: str = ""  # as the engine writes it (the key of a visit, of a nurse's tick)
+
+    @classmethod
+    def of_row(cls, row: ScheduleItem, today: date) -> "DueItem":
+        section = section_of(row.due_date, today)
+        return cls(day=row.due_date, kind=row.kind, label=calendar_label(row.label),
+                   raw_label=row.label, rules=row.rules, patient=row.patient, done=row.done,
+                   check=row.tick, section=section, overdue=section == OVERDUE,
+                   days_late=(today - row.due_date).days if section == OVERDUE else 0,
+                   instruction=in_language(row.instruction, row.instruction_en) or (
+                       str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
+
+    @property
+    def date(self) -> date:  # the worklist templates' name for it
+        return self.day
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    kind_display = kind_label
+
+    @property
+    def recordable(self) -> bool:
+        """Whether a nurse can tick it (the engine may add kinds the database does not know)."""
+        return self.kind in Kind.values
+
+    @property
+    def section_display(self) -> str:
+        return str(SECTIONS.get(self.section, ""))
+
+    @property
+    def late_display(self) -> str:
+        return ngettext("%(days)s jour de retard", "%(days)s jours de retard",
+                        self.days_late) % {"days": self.days_late}
+
+    @property
+    def tick_display(self) -> str:
+        """The label of the button that records the item as done."""
+        if self.kind in (*TROUGH_KINDS, Kind.CBC, Kind.LIPIDS):
+            return _("Prélèvement fait")
+        return {Kind.VISIT: _("Visite faite"), Kind.BLOOD_PRESSURE: _("TA mesurée")}.get(
+            self.kind, _("Fait"))
+
+
+def due_items(items) -> list[DueItem]:
+    """The engine's calendar items (protocol.monitoring.Item) as DueItems."""
+    return [DueItem(day=i.date, kind=i.kind, label=calendar_label(i.label), raw_label=i.label,
+                    rules=list(i.rules), instruction=engine_text(i, "instruction"),
+                    overdue=i.overdue, conditional=bool(i.condition))
+            for i in items or ()]
+
+
+def worklist_items(rows, today: date) -> list[DueItem]:
+    """Stored calendar rows (services.worklists) as the worklists show them today."""
+    return [DueItem.of_row(row, today) for row in rows]
