@@ -32,3 +32,12 @@ def get_patient_record_for_user(user, pk: int, perm: str = "view_patient") -> Pa
     each prescription: a fixed number of queries whatever the length of the history."""
     require_perm(user, perm)
     return get_object_or_404(prefetch_clinical(Patient.objects.all(), with_authors=True), pk=pk)
+
+
+def get_record_for_user(user, patient_pk: int, model, pk: int, perm: str = "view_patient"):
+    """One clinical record (trough, result, measurement, visit, event, co-medication, tick) of
+    this patient, with its patient, author and voider."""
+    require_perm(user, perm)
+    return get_object_or_404(model.objects.select_related("patient", "recorded_by",
+                                                          "voided_by"),
+                             pk=pk, patient_id=patient_pk)

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from sirolimus_app.views import patients, patients_detail, patients_entries, patients_treatment
+from sirolimus_app.views import (
+    corrections,
+    patients,
+    patients_detail,
+    patients_entries,
+    patients_treatment,
+)
 
 urlpatterns = [
     path("", patients.patient_list, name="patient_list"),
@@ -28,4 +34,8 @@ urlpatterns = [
          name="comedication_add"),
     path("<int:pk>/traitements-associes/<int:comedication_pk>/modifier/",
          patients_entries.comedication_edit, name="comedication_edit"),
+    path("<int:pk>/saisies/<slug:kind>/<int:record_pk>/annuler/", corrections.record_void,
+         name="record_void"),
+    path("<int:pk>/saisies/<slug:kind>/<int:record_pk>/corriger/", corrections.record_correct,
+         name="record_correct"),
 ]

@@ -17,6 +17,7 @@ from protocol.response import CR_G_L, R_G_L
 from sirolimus_app.documents.charts import Chart
 from sirolimus_app.documents.charts import patient_charts as draw_patient_charts
 from sirolimus_app.models import LabResult, Patient, Prescription
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.services.engine import advise_patient, dose_history, local_date
 from sirolimus_app.views import patients_present as present
 
@@ -85,14 +86,14 @@ RECORD_GROUP = {"trough": "trough", "control": "trough", "cbc": "cbc", "lipids":
 
 def _record_dates(patient: Patient) -> dict[str, list[date]]:
     """From the prefetched records: the dates each kind of item was done on, sorted."""
-    labs = patient.lab_results.all()
+    labs = valid(patient.lab_results.all())
     lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
     return {
-        "trough": sorted(local_date(t.sampled_at) for t in patient.troughs.all()),
+        "trough": sorted(local_date(t.sampled_at) for t in valid(patient.troughs.all())),
         "cbc": sorted(local_date(lab.sampled_at) for lab in labs
                       if lab.kind == LabResult.Kind.PLATELETS),
         "lipids": sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
-        "blood_pressure": sorted(v.done_date for v in patient.visits.all()
+        "blood_pressure": sorted(v.done_date for v in valid(patient.visits.all())
                                  if v.done_date and v.systolic_bp),
     }
 
@@ -101,8 +102,9 @@ def done_dates(patient: Patient, items: list[present.DueItem]) -> dict[tuple, da
     """(kind, due date) → the day the item was done: the nurse's tick; else a visit of that
     label; else the first record of its kind from the due date until the next item of the
     same kind (so one sample never fulfils two items)."""
-    found = {(c.kind, c.due_date): timezone.localdate(c.done_at) for c in patient.checks.all()}
-    visits = {v.label: v.done_date for v in patient.visits.all() if v.done_date}
+    found = {(c.kind, c.due_date): timezone.localdate(c.done_at)
+             for c in valid(patient.checks.all())}
+    visits = {v.label: v.done_date for v in valid(patient.visits.all()) if v.done_date}
     records = _record_dates(patient)
     for group in set(RECORD_GROUP.values()):
         members = [i for i in items if RECORD_GROUP.get(i.kind) == group]
@@ -258,7 +260,7 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
     advice = result.advice
     prescriptions = sorted(patient.prescriptions.all(), key=lambda p: (p.start_date, p.pk))
     phase = (advice or {}).get("itp_phase") or patient.itp_phase
-    troughs = patient.troughs.all()
+    troughs = valid(patient.troughs.all())
     return SummaryDocument(
         patient=patient, made=Made.now(user), today=today, advice=advice,
         problems=present.problem_rows(result.problems, {}),
@@ -270,12 +272,13 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
                  if p.status in (Prescription.Status.PROPOSED, Prescription.Status.VALIDATED)],
         troughs=present.trough_rows(troughs, advice, limit=len(troughs))[::-1],
         platelets=[PlateletRow(lab) for lab in sorted(
-            (lab for lab in patient.lab_results.all() if lab.kind == LabResult.Kind.PLATELETS),
+            (lab for lab in valid(patient.lab_results.all())
+             if lab.kind == LabResult.Kind.PLATELETS),
             key=lambda lab: lab.sampled_at)],
         response=_response(advice),
-        adverse_events=sorted(patient.adverse_events.all(), key=lambda e: e.onset_date),
-        comedications=sorted(patient.comedications.all(), key=lambda c: c.start_date),
-        visits=sorted((v for v in patient.visits.all() if v.done_date),
+        adverse_events=sorted(valid(patient.adverse_events.all()), key=lambda e: e.onset_date),
+        comedications=sorted(valid(patient.comedications.all()), key=lambda c: c.start_date),
+        visits=sorted((v for v in valid(patient.visits.all()) if v.done_date),
                       key=lambda v: v.done_date),
         alerts=present.alerts(advice),
         proposals=present.proposals(advice, current_prescription(patient)),

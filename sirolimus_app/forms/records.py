@@ -252,9 +252,12 @@ class VisitForm(PatientRecordForm):
     def clean_label(self):
         label = self.cleaned_data["label"]
         if label != "HP":
-            taken = Visit.objects.filter(patient=self.patient, label=label)
+            # A voided visit frees its label; so does the one this entry corrects.
+            taken = Visit.objects.valid().filter(patient=self.patient, label=label)
             if self.instance.pk:
                 taken = taken.exclude(pk=self.instance.pk)
+            if self.instance.corrects_id:
+                taken = taken.exclude(pk=self.instance.corrects_id)
             if taken.exists():
                 raise ValidationError(_("La visite %(label)s existe déjà pour ce patient : "
                                         "modifiez-la plutôt.") % {"label": label},

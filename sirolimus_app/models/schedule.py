@@ -62,6 +62,9 @@ class ScheduleItem(models.Model):
     # next one, so from that date on it is no longer overdue. NEVER for the last of its kind.
     superseded_on = models.DateField(_("remplacé le"))
     done = models.BooleanField(_("réalisé"), default=False)
+    # Depends on a condition not met yet (the 48 h control before the suspension is
+    # recorded, the trough after an increase not prescribed): shown, never ticked.
+    conditional = models.BooleanField(_("conditionnel"), default=False)
     # Rank in the patient's calendar by date, kind (KIND_ORDER) and label: the worklists'
     # order within one patient's day, without computing it per row.
     position = models.PositiveSmallIntegerField(_("rang"))
@@ -79,6 +82,8 @@ class ScheduleItem(models.Model):
                                    name="schedule_superseded_after_due"),
             models.CheckConstraint(condition=Q(tick__isnull=True) | Q(done=True),
                                    name="schedule_ticked_is_done"),
+            models.CheckConstraint(condition=Q(conditional=False) | Q(tick__isnull=True),
+                                   name="schedule_conditional_not_ticked"),
         ]
         # The worklists read one range of due dates (the overdue items are the few past ones
         # kept), the attention lists the overdue troughs; both filter and count on the other

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 import protocol
 from sirolimus_app.models import LabResult, Patient, Prescription
+from sirolimus_app.models.clinical import valid
 
 
 @dataclass
@@ -51,15 +52,16 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
     """Everything the protocol needs to know about this patient today, as a course document.
 
     Expects a patient fetched with `prefetch_clinical()` so this costs no further query.
+    Records voided as entry errors are left out: they no longer count.
     """
     today = today or timezone.localdate()
-    measurement = patient.measurements.all()[0] if patient.measurements.all() else None
-    labs = list(patient.lab_results.all())
+    measurement = next(iter(valid(patient.measurements.all())), None)
+    labs = valid(patient.lab_results.all())
     platelets = [lab for lab in labs if lab.kind == LabResult.Kind.PLATELETS]
     lipids = [lab for lab in labs
               if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)]
-    bp_visits = [v for v in patient.visits.all() if v.systolic_bp and v.done_date]
-    comeds = [c.name for c in patient.comedications.all()
+    bp_visits = [v for v in valid(patient.visits.all()) if v.systolic_bp and v.done_date]
+    comeds = [c.name for c in valid(patient.comedications.all())
               if c.start_date <= today and (c.end_date is None or c.end_date >= today)]
 
     patient_doc = {
@@ -97,7 +99,7 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
         "troughs": [
             {"date": local_date(t.sampled_at).isoformat(), "value": float(t.value_ng_ml),
              "unit": "ng/ml", "assay": t.assay if t.assay != "unknown" else None}
-            for t in sorted(patient.troughs.all(), key=lambda t: t.sampled_at)
+            for t in sorted(valid(patient.troughs.all()), key=lambda t: t.sampled_at)
         ],
         "platelets": [
             {"date": local_date(p.sampled_at).isoformat(), "value": float(p.value_canonical),
@@ -112,7 +114,7 @@ def build_course(patient: Patient, today: date | None = None) -> dict:
         "adverse_events": [
             {"date": e.onset_date.isoformat(), "kind": e.kind,
              "declared": e.declared_on.isoformat() if e.declared_on else None}
-            for e in patient.adverse_events.all()
+            for e in valid(patient.adverse_events.all())
         ],
     }
 

@@ -22,7 +22,7 @@ from sirolimus_app.models import (
     Visit,
 )
 from sirolimus_app.services import audit
-from sirolimus_app.services.errors import ConcurrentChangeError
+from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
 from sirolimus_app.services.schedule import keeps_schedule_current
 
 # How each lab kind is converted to its stored unit; None = stored as entered (g/dL, mmol/L).
@@ -155,3 +155,81 @@ def mark_check_done(user, check: MonitoringCheck) -> MonitoringCheck:
     check.recorded_by = user
     check.done_at = check.done_at or timezone.now()
     return _create(user, "add_monitoringcheck", check)
+
+
+# --- entry errors: voiding and correcting ---------------------------------------------------
+
+# The permission that lets an author enter (and so void or correct) each kind of record.
+ADD_PERMISSIONS = {
+    TroughLevel: "add_troughlevel",
+    LabResult: "add_labresult",
+    BodyMeasurement: "add_bodymeasurement",
+    Visit: "add_visit",
+    AdverseEvent: "add_adverseevent",
+    CoMedication: "add_comedication",
+    MonitoringCheck: "add_monitoringcheck",
+}
+
+
+def can_void(user, record) -> bool:
+    """Its author (who may still enter that kind of record) or whoever may void any entry
+    (the haematologists)."""
+    if user.has_perm("sirolimus_app.void_records"):
+        return True
+    return (record.recorded_by_id == user.pk
+            and user.has_perm(f"sirolimus_app.{ADD_PERMISSIONS[type(record)]}"))
+
+
+def _void(user, record, reason: str):
+    if not can_void(user, record):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Indiquez le motif de l'annulation : il reste dans le dossier."),
+                           field="reason")
+    model = type(record)
+    locked = model.objects.select_for_update().get(pk=record.pk)
+    if locked.voided_at is not None:
+        raise ServiceError(_("Cette saisie a déjà été annulée."))
+    before = audit.snapshot(locked)
+    locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), user, reason
+    locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    audit.record(user, f"{model._meta.model_name}.void", locked, before=before)
+    return locked
+
+
+def _visit_measurement(visit: Visit):
+    """The measurement save_visit made from a visit's weight and height, if still counting."""
+    if not (visit.done_date and visit.weight_kg and visit.height_cm):
+        return None
+    return BodyMeasurement.objects.valid().filter(
+        patient_id=visit.patient_id, measured_on=visit.done_date, weight_kg=visit.weight_kg,
+        height_cm=visit.height_cm).first()
+
+
+@keeps_schedule_current
+@transaction.atomic
+def void_record(user, record, reason: str):
+    """"Erreur de saisie": the record stays, marked voided with who, when and why, and no
+    longer counts; the advice and the calendar are recomputed in the same transaction. A
+    visit's weight and height go with it (save_visit made them a measurement)."""
+    voided = _void(user, record, reason)
+    measurement = _visit_measurement(voided) if isinstance(voided, Visit) else None
+    if measurement is not None and can_void(user, measurement):
+        _void(user, measurement, reason)
+    return voided
+
+
+@transaction.atomic
+def correct_record(user, record, replacement, reason: str, save):
+    """Void `record` and save the right value in its place (`save`: the kind's add service),
+    linked to it, in one transaction: both or neither."""
+    voided = void_record(user, record, reason)
+    replacement.pk = None
+    replacement.corrects = voided
+    return save(user, replacement)
+
+
+def undo_check(user, check: MonitoringCheck, reason: str) -> MonitoringCheck:
+    """A nurse's wrong tick undone with its reason: the item is due again."""
+    return void_record(user, check, reason)

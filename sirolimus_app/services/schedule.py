@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from protocol.advise import STOP_IF_NO_RESPONSE_MONTHS
+from protocol.advise import CONTROL_AFTER, STOP_IF_NO_RESPONSE_MONTHS
 from protocol.dates import add_months
 from sirolimus_app.models import (
     LabResult,
@@ -32,6 +32,7 @@ from sirolimus_app.models import (
     Prescription,
     ScheduleItem,
 )
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.models.schedule import KIND_ORDER, NEVER, TROUGH_KINDS, URGENCY
 from sirolimus_app.services.engine import advise_patient, local_date, prefetch_clinical
 
@@ -109,7 +110,8 @@ def _refresh(patient_ids: list[int], today: date) -> None:
 
 def _ticks(patient_ids: list[int]) -> dict[int, dict[tuple, MonitoringCheck]]:
     ticks = defaultdict(dict)
-    for check in MonitoringCheck.objects.filter(patient_id__in=patient_ids):
+    # An undone tick (voided) no longer marks its item done.
+    for check in MonitoringCheck.objects.valid().filter(patient_id__in=patient_ids):
         ticks[check.patient_id][(check.kind, check.due_date)] = check
     return ticks
 
@@ -144,7 +146,8 @@ def derive(patient: Patient, today: date,
     status.calendar = Calendar.AVAILABLE
     _read_alerts(status, advice, today)
     started = treatment in (Treatment.ACTIVE, Treatment.SUSPENDED)
-    rows = _calendar_rows(patient, advice, today, ticks, started)
+    rows = _calendar_rows(patient, advice, today, ticks, started,
+                          suspended=treatment == Treatment.SUSPENDED)
     _rank(status, rows, today)
     return status, rows
 
@@ -201,7 +204,7 @@ def _no_response(status: PatientStatus, advice: dict, alerts: list, today: date)
 def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:
     """The rank in URGENCY of the patient's most urgent reason for attention on `day`, from
     the stored status and calendar rows (services.worklists asks the same in SQL)."""
-    late = any(row.kind in TROUGH_KINDS and not row.done
+    late = any(row.kind in TROUGH_KINDS and not row.done and not row.conditional
                and row.due_date < day <= row.superseded_on for row in rows)
     reasons = {
         "toxic_trough": status.toxic_trough,
@@ -216,7 +219,7 @@ def _rank(status: PatientStatus, rows: list[ScheduleItem], today: date) -> None:
     """What the date-dependent facts amount to today (see PatientStatus.urgency)."""
     status.urgency = urgency_on(status, rows, today)
     status.overdue_items = sum(1 for row in rows if row.due_date < today and not row.done
-                               and row.superseded_on >= today)
+                               and not row.conditional and row.superseded_on >= today)
 
 
 def _messages(alert: dict) -> tuple[str, str]:
@@ -236,9 +239,23 @@ def calendar(advice: dict) -> list[dict]:
     return items
 
 
+def _suspension_dates(patient: Patient) -> set[date]:
+    return {p.suspended_on for p in patient.prescriptions.all() if p.suspended_on}
+
+
+def _conditional(kind: str, day: date, suspended: bool, suspensions: set[date]) -> bool:
+    """A 48 h control is a sample to take once the suspension it follows is recorded. While
+    the child is on sirolimus, the engine plans one from today for a suspension it advises
+    (a toxic trough): that one waits for the suspension. While suspended, every control is
+    real (the "still toxic, new control in 48 h" one included)."""
+    return (kind == Kind.CONTROL and not suspended
+            and day - CONTROL_AFTER not in suspensions)
+
+
 def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
-                   started: bool) -> list[ScheduleItem]:
+                   started: bool, suspended: bool = False) -> list[ScheduleItem]:
     done_on = _done_dates(patient)
+    suspensions = _suspension_dates(patient)
     rows = []
     for raw in calendar(advice):
         # A conditional item (the trough after an increase not prescribed yet) becomes a real
@@ -247,12 +264,14 @@ def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
         if raw.get("condition") or not (started or "PRE-WORKUP" in raw.get("rules", [])):
             continue
         day, kind, label = date.fromisoformat(raw["date"]), raw["kind"], raw.get("label", "")
-        tick = ticks.get((kind, day))
+        conditional = _conditional(kind, day, suspended, suspensions)
+        tick = None if conditional else ticks.get((kind, day))
         rows.append(ScheduleItem(
             patient=patient, due_date=day, kind=kind, label=label,
             rules=list(raw.get("rules", [])),
             instruction=raw.get("instruction_fr") or "",
             instruction_en=raw.get("instruction") or "",
+            conditional=conditional,
             tick=tick, done=tick is not None or _done_by_record(kind, label, day, done_on)))
     rows.sort(key=lambda row: (row.due_date, KIND_ORDER.get(row.kind, len(KIND_ORDER)),
                                row.label))
@@ -268,16 +287,16 @@ def _calendar_rows(patient: Patient, advice: dict, today: date, ticks: dict,
 
 def _done_dates(patient: Patient) -> dict:
     """From the prefetched records: the dates each kind of item was done on."""
-    labs = patient.lab_results.all()
+    labs = valid(patient.lab_results.all())
+    visits = valid(patient.visits.all())
     return {
-        Kind.TROUGH: [local_date(t.sampled_at) for t in patient.troughs.all()],
+        Kind.TROUGH: [local_date(t.sampled_at) for t in valid(patient.troughs.all())],
         Kind.CBC: [local_date(lab.sampled_at) for lab in labs
                    if lab.kind == LabResult.Kind.PLATELETS],
         Kind.LIPIDS: [local_date(lab.sampled_at) for lab in labs
                       if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)],
-        Kind.BLOOD_PRESSURE: [v.done_date for v in patient.visits.all()
-                              if v.done_date and v.systolic_bp],
-        "visit_labels": {v.label for v in patient.visits.all() if v.done_date},
+        Kind.BLOOD_PRESSURE: [v.done_date for v in visits if v.done_date and v.systolic_bp],
+        "visit_labels": {v.label for v in visits if v.done_date},
     }
 
 

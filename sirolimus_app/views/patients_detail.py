@@ -11,8 +11,10 @@ from django.views.decorators.http import require_http_methods
 from sirolimus_app.access import get_patient_for_user, get_patient_record_for_user, require_perm
 from sirolimus_app.forms import ProposalChoiceForm
 from sirolimus_app.models import AuditEvent, LabResult, Prescription
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services.errors import ServiceError
+from sirolimus_app.views import corrections
 from sirolimus_app.views import patients_present as present
 
 # The patient page shows the latest changes (as it shows the latest troughs and counts); the
@@ -67,12 +69,12 @@ def patient_detail(request, pk):
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     audit = present.audit_rows(events[:AUDIT_LINES_SHOWN + 1])
     context.update(
-        troughs=present.trough_rows(patient.troughs.all(), advice),
+        troughs=present.trough_rows(valid(patient.troughs.all()), advice),
         due=present.due_items(advice.get("next")),
         response_label=present.RESPONSE_LABELS.get(response.get("status")),
         response=response,
         response_since=present.iso(response.get("since")),
-        measurement=next(iter(patient.measurements.all()), None),
+        measurement=next(iter(valid(patient.measurements.all())), None),
         audit=audit[:AUDIT_LINES_SHOWN],
         audit_truncated=len(audit) > AUDIT_LINES_SHOWN,
     )
@@ -93,9 +95,12 @@ def patient_history(request, pk):
         "audit": present.audit_rows(page),
         "prescriptions": patient.prescriptions.select_related(
             "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk"),
-        "platelets": patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
-        .order_by("-sampled_at", "-pk"),
-        "visits": patient.visits.all(),
+        "platelets": corrections.entry_rows(
+            patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
+            .select_related("voided_by").order_by("-sampled_at", "-pk"), request.user),
+        "visits": corrections.entry_rows(patient.visits.select_related("voided_by"),
+                                         request.user),
+        "entries": corrections.entry_sections(patient, request.user),
     })
 
 

@@ -362,7 +362,7 @@ AUDIT_FIELDS = {
 # Bookkeeping fields: the audit line's own user and time already say who reviewed and when.
 IGNORED_CHANGES = {"id", "version", "updated_at", "working", "rules", "reviewed_by",
                    "reviewed_at", "proposed_by", "recorded_by", "patient", "prescription",
-                   "replaces"}
+                   "replaces", "voided_at", "voided_by"}
 
 
 def audit_rows(events) -> list[AuditRow]:
@@ -377,6 +377,7 @@ def _audit_row(event) -> AuditRow:
         action = str(AUDIT_ACTIONS[event.action])
     elif (name := _model_name(model_name, language)) is not None:
         action = (_("Ajout : %(record)s") if verb == "create" else
+                  _("Erreur de saisie, annulée : %(record)s") if verb == "void" else
                   _("Modification : %(record)s")) % {"record": name}
     else:
         action = event.action

@@ -46,8 +46,12 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "visit_edit": (FORM, {H}),
     "adverse_event_add": (FORM, {H}),
     "measurement_add": (FORM, {H, N}),
-    "comedication_add": (FORM, {H}),
+    "comedication_add": (FORM, {H, P}),  # the pharmacist, at reconciliation
     "comedication_edit": (FORM, {H}),
+    # Swept on a visit the haematologist entered: the nurse and the pharmacist may void only
+    # their own entries (tests/web/test_corrections.py).
+    "record_void": (FORM, {H}),
+    "record_correct": (FORM, {H}),
     "pharmacy_worklist": (GET, {P}),
     "prescription_review": (GET, CLINICAL),
     "prescription_validate": (POST, {P}),
@@ -119,7 +123,14 @@ KINDS = {"patients": "patient", "pharmacie": "pending", "prescriptions": "pendin
          "visites": "visit", "traitements-associes": "comedication"}
 
 
+# Pages of any kind of record: <kind> is the model's name.
+RECORD_PAGES = {"record_void", "record_correct"}
+
+
 def url_for(name: str, route: str, world) -> str:
+    if name in RECORD_PAGES:
+        visit = world["visit"]
+        return reverse(name, args=[visit.patient_id, "visit", visit.pk])
     kwargs = {}
     for match in re.finditer(r"([\w-]+)/<(?:\w+:)?(\w+)>", route):
         segment, parameter = match.groups()

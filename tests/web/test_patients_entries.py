@@ -62,7 +62,8 @@ VIEWS = {
                            "action_taken": "treated"}),
     "measurement_add": (BodyMeasurement, ["haematologist", "nurse"],
                         {"measured_on": days(0), "weight_kg": "28.4", "height_cm": "132"}),
-    "comedication_add": (CoMedication, ["haematologist"],
+    # The pharmacist records a co-medication found while reconciling the child's medicines.
+    "comedication_add": (CoMedication, ["haematologist", "pharmacist"],
                          {"name": "Fluconazole", "start_date": days(-3)}),
 }
 ROLES = ["haematologist", "nurse", "pharmacist", "outsider"]
