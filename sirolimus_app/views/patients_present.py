@@ -386,6 +386,9 @@ def _audit_row(event) -> AuditRow:
         names = [k for k in after if k not in IGNORED_CHANGES and before.get(k) != after.get(k)]
     else:
         names = [k for k in AUDIT_FIELDS.get(model_name, ()) if after.get(k) not in (None, "")]
+    if event.action == "prescription.withdraw":
+        # Stored as a refusal by the prescriber: the action's name says what it was.
+        names = [k for k in names if k not in ("status", "rejection_reason")]
     details = []
     for name in names:
         label, choices = _field_text(model_name, name, language)
