@@ -33,7 +33,7 @@ _LAB_KINDS = {
 }
 # Lipids entered in g/L are converted to mmol/L (molar masses: cholesterol 386.65 g/mol,
 # triglycerides as triolein 885.4 g/mol — the usual clinical factors 2.586 and 1.129).
-_LIPID_G_PER_L_TO_MMOL = {
+LIPID_G_PER_L_TO_MMOL = {
     LabResult.Kind.CHOLESTEROL: Decimal("2.586"),
     LabResult.Kind.TRIGLYCERIDES: Decimal("1.129"),
 }
@@ -113,8 +113,8 @@ def lab_canonical_value(kind: str, value: Decimal, unit: str) -> Decimal:
         return Decimal(str(units.to_canonical(float(value), unit, _LAB_KINDS[kind])))
     if unit == canonical:
         return value
-    if kind in _LIPID_G_PER_L_TO_MMOL and unit == "g/L":
-        return value * _LIPID_G_PER_L_TO_MMOL[kind]
+    if kind in LIPID_G_PER_L_TO_MMOL and unit == "g/L":
+        return value * LIPID_G_PER_L_TO_MMOL[kind]
     if kind == LabResult.Kind.HAEMOGLOBIN and unit == "g/L":
         return value / 10
     raise units.UnitError(f"unit {unit!r} is not accepted for {kind}")
