@@ -34,7 +34,7 @@ from sirolimus_app.models import (
 from sirolimus_app.services.records import LIPID_G_PER_L_TO_MMOL, lab_canonical_value
 
 
-def _body_problems(form: forms.Form, weight, height) -> None:
+def body_problems(form: forms.Form, weight, height) -> None:
     """The engine's plausibility limits (typing slips: grams as kg, metres as cm, a 15 cm
     teenager), attached to the field they concern."""
     if weight is None or height is None:
@@ -79,7 +79,7 @@ class MeasurementForm(PatientRecordForm):
 
     def clean(self):
         cleaned = super().clean()
-        _body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
+        body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
         return cleaned
 
 
@@ -289,7 +289,7 @@ class VisitForm(PatientRecordForm):
                 and "done_date" not in self.errors:
             self.add_error("done_date",
                            _("Une tension mesurée demande la date de réalisation de la visite."))
-        _body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
+        body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
         return cleaned
 
 

@@ -22,6 +22,7 @@ from sirolimus_app.models import (
     Visit,
 )
 from sirolimus_app.services import audit
+from sirolimus_app.services.engine import local_date
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
 from sirolimus_app.services.schedule import keeps_schedule_current
 
@@ -233,3 +234,25 @@ def correct_record(user, record, replacement, reason: str, save):
 def undo_check(user, check: MonitoringCheck, reason: str) -> MonitoringCheck:
     """A nurse's wrong tick undone with its reason: the item is due again."""
     return void_record(user, check, reason)
+
+
+@keeps_schedule_current
+@transaction.atomic
+def record_vitals(user, check: MonitoringCheck, *, systolic: int | None = None,
+                  diastolic: int | None = None, measurement: BodyMeasurement | None = None):
+    """The nurse ticks a visit or a blood pressure item with what she measured: the blood
+    pressure (a visit "HP" of that day, which the engine reads as the work-up's and the
+    calendar's blood pressure) and the weight and height, all in one transaction."""
+    _require(user, "record_vitals")
+    day = local_date(check.done_at or timezone.now())
+    if systolic is not None:
+        visit = Visit(patient_id=check.patient_id, label="HP", done_date=day,
+                      systolic_bp=systolic, diastolic_bp=diastolic, recorded_by=user,
+                      notes=_("Tension relevée au soin : %(kind)s du %(due)s.")
+                      % {"kind": check.get_kind_display(), "due": check.due_date.strftime(
+                          "%d/%m/%Y")})
+        _create(user, "record_vitals", visit)
+    if measurement is not None:
+        measurement.patient_id, measurement.measured_on = check.patient_id, day
+        add_measurement(user, measurement)
+    return mark_check_done(user, check)

@@ -94,6 +94,7 @@ class DueItem:
     instruction: str = ""
     done: bool = False
     check: MonitoringCheck | None = None  # the nurse's tick, when that is how it was done
+    conditional: bool = False  # waits for a condition (ScheduleItem.conditional): no tick
     section: str = ""
     days_late: int = 0
 
@@ -103,14 +104,21 @@ class DueItem:
         return cls(patient=row.patient, date=row.due_date, kind=row.kind,
                    label=calendar_label(row.label),
                    rules=row.rules, done=row.done, check=row.tick, section=section,
+                   conditional=row.conditional,
                    days_late=(today - row.due_date).days if section == OVERDUE else 0,
                    instruction=in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
 
     @property
     def recordable(self) -> bool:
-        """Whether a nurse can tick it (the engine may add kinds the database does not know)."""
-        return self.kind in _KIND_LABELS
+        """Whether a nurse can tick it (the engine may add kinds the database does not know;
+        a conditional item is not to be done yet)."""
+        return self.kind in _KIND_LABELS and not self.conditional
+
+    @property
+    def with_vitals(self) -> bool:
+        """Ticked with the blood pressure (and weight, height) measured, not in one click."""
+        return self.kind in (Kind.VISIT, Kind.BLOOD_PRESSURE)
 
     @property
     def kind_display(self) -> str:
@@ -124,6 +132,14 @@ class DueItem:
     def late_display(self) -> str:
         return ngettext("%(days)s jour de retard", "%(days)s jours de retard",
                         self.days_late) % {"days": self.days_late}
+
+    @property
+    def condition_display(self) -> str:
+        """What a conditional item waits for."""
+        if self.kind == Kind.CONTROL:
+            return _("Conditionnel : seulement une fois la suspension enregistrée (48 h après "
+                     "l'arrêt)")
+        return _("Conditionnel : selon la décision du prescripteur")
 
     @property
     def tick_display(self) -> str:

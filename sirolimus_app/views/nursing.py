@@ -48,16 +48,25 @@ def worklist(request):
         "not_current": fresh.not_current,
         "can_tick": request.user.has_perm("sirolimus_app.add_monitoringcheck"),
         "tick_url": reverse("nurse_check_done"),
+        "vitals_url": reverse("nurse_check_vitals"),
         "here": request.get_full_path(),
     })
 
 
-def _back(request):
+def back(request):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return HttpResponseRedirect(target)  # a URL, never read as a view name
     return redirect(reverse("nurse_worklist"))
+
+
+def calendar_item(patient, kind: str, due_date):
+    """The patient's item of this kind due that day, as today's worklist has it, or None."""
+    scans = worklists.scan(timezone.localdate(),
+                           worklists.followed_patients().filter(pk=patient.pk))
+    return next((i for s in scans for i in s.items if i.kind == kind and i.date == due_date),
+                None)
 
 
 @require_POST
@@ -67,27 +76,29 @@ def check_done(request):
     form = CheckDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Élément du calendrier non reconnu : rechargez la liste."))
-        return _back(request)
+        return back(request)
     data = form.cleaned_data
     patient = get_patient_for_user(request.user, data["patient"], "add_monitoringcheck")
-    today = timezone.localdate()
-    scans = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))
-    item = next((i for s in scans for i in s.items
-                 if i.kind == data["kind"] and i.date == data["due_date"]), None)
+    item = calendar_item(patient, data["kind"], data["due_date"])
     if item is None:
         messages.error(request, _("Cet élément n'est plus au calendrier de %(patient)s : "
                                   "rechargez la liste.") % {"patient": patient})
-        return _back(request)
+        return back(request)
+    if item.conditional:
+        messages.error(request, _("%(kind)s %(label)s : conditionnel, à ne faire que si la "
+                                  "condition est remplie (rien n'a été noté).")
+                       % {"kind": item.kind_display, "label": item.label})
+        return back(request)
     if item.done:
         messages.info(request, _("Déjà noté comme réalisé."))
-        return _back(request)
+        return back(request)
     try:
         records.mark_check_done(request.user, MonitoringCheck(
             patient=patient, kind=item.kind, due_date=item.date))
     except ValidationError:
         # Two clicks at once: the other one recorded it (one check per item).
         messages.info(request, _("Déjà noté comme réalisé."))
-        return _back(request)
+        return back(request)
     messages.success(request, _("%(kind)s %(label)s noté comme réalisé pour %(patient)s.") % {
         "kind": item.kind_display, "label": item.label, "patient": patient})
-    return _back(request)
+    return back(request)

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sirolimus_app.models import AuditEvent, CoMedication, Prescription, Visit
+from sirolimus_app.models import AuditEvent, CoMedication, MonitoringCheck, Prescription, Visit
 from sirolimus_app.services import prescriptions
 from tests.web.test_security_factories import (
     CLINICAL_MODELS,
@@ -58,6 +58,9 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "prescription_reject": (POST, {P}),
     "nurse_worklist": (GET, {H, N}),
     "nurse_check_done": (POST, {H, N}),
+    "nurse_check_vitals": (POST, {H, N}),
+    # Swept on the nurse's tick: she and the haematologists may undo it.
+    "nurse_check_undo": (FORM, {H, N}),
     "documents_schedule_pdf": (GET, CLINICAL),
     "documents_schedule_ics": (GET, CLINICAL),
     "documents_summary_pdf": (GET, CLINICAL),
@@ -115,12 +118,13 @@ def world(haematologist, haematologist2, nurse, pharmacist, outsider):
     return {"patient": patient, "active": active, "pending": pending,
             "visit": Visit.objects.get(patient=patient),
             "comedication": CoMedication.objects.get(patient=patient),
+            "check": MonitoringCheck.objects.get(patient=patient),
             "users": {H: haematologist, N: nurse, P: pharmacist, "outsider": outsider}}
 
 
 # The literal segment before a parameter says what kind of object it names.
 KINDS = {"patients": "patient", "pharmacie": "pending", "prescriptions": "pending",
-         "visites": "visit", "traitements-associes": "comedication"}
+         "visites": "visit", "traitements-associes": "comedication", "releves": "check"}
 
 
 # Pages of any kind of record: <kind> is the model's name.

@@ -138,6 +138,14 @@ def _undo_check(c):
     return records.undo_check(c.nurse, check, "Pas encore prélevé").patient
 
 
+def _record_vitals(c):
+    check = MonitoringCheck(patient=c.treated, kind=Kind.BLOOD_PRESSURE,
+                            due_date=c.today - timedelta(days=1))
+    return records.record_vitals(c.nurse, check, systolic=110, diastolic=70,
+                                 measurement=BodyMeasurement(weight_kg=Decimal("32"),
+                                                             height_cm=Decimal("131"))).patient
+
+
 # Each writing service, as (name, what to do with the Cast; returns the patient concerned).
 # The stored rows of `treated` are spoiled before each call (see the test).
 WRITERS = {
@@ -179,6 +187,7 @@ WRITERS = {
     "void_record": _void_record,
     "correct_record": _correct_record,
     "undo_check": _undo_check,
+    "record_vitals": _record_vitals,
 }
 # Public functions of the writing modules that change nothing.
 READERS = {"proposals", "lab_canonical_value", "advise_safely", "search", "can_void"}
