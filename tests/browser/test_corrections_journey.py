@@ -58,3 +58,42 @@ def test_a_trough_typed_with_a_comma_in_an_english_browser(english_page, haemato
     page.wait_for_url(f"**/patients/{patient.pk}/")
     trough = TroughLevel.objects.get(patient=patient)
     assert str(trough.value_ng_ml) == "6.50"
+
+
+def test_the_nurse_enters_a_blood_pressure_then_undoes_a_wrong_tick(page, haematologist,
+                                                                   pharmacist, nurse):
+    from sirolimus_app.models import MonitoringCheck, Visit
+    from sirolimus_app.services import records
+    from tests.browser.conftest import login
+    from tests.web.test_worklists import _items
+
+    today = timezone.localdate()
+    patient = eligible_patient(haematologist, "IPP-701", since=today - timedelta(days=33))
+    on_treatment(haematologist, pharmacist, patient, today - timedelta(days=28))
+    bp = next(i for (kind, label), i in _items(patient, today).items()
+              if kind == "blood_pressure" and label == "M1")
+    wrong = records.mark_check_done(nurse, MonitoringCheck(
+        patient=patient, kind="cbc", due_date=bp.date))
+
+    login(page, nurse.username, PASSWORD)
+    page.get_by_role("link", name="Soins à faire").first.click()
+    row = page.get_by_test_id(f"due-{patient.pk}-blood_pressure-{bp.date.isoformat()}")
+    row.get_by_label("PA systolique (mmHg)").fill("112")
+    row.get_by_label("PA diastolique (mmHg)").fill("68")
+    row.get_by_role("button", name="TA mesurée").click()
+    assert page.get_by_role("alert").filter(has_text="noté comme réalisé").is_visible()
+    row = page.get_by_test_id(f"due-{patient.pk}-blood_pressure-{bp.date.isoformat()}")
+    assert "Réalisé" in row.inner_text()
+    visit = Visit.objects.get(patient=patient, label="HP")
+    assert (visit.systolic_bp, visit.diastolic_bp) == (112, 68)
+
+    row = page.get_by_test_id(f"due-{patient.pk}-cbc-{bp.date.isoformat()}")
+    row.get_by_role("link", name="Annuler").click()
+    page.get_by_label("Motif de l'annulation").fill("Prélèvement pas encore fait")
+    page.get_by_role("button", name="Annuler le relevé").click()
+    assert page.get_by_role("alert").filter(has_text="à nouveau à faire").is_visible()
+    row = page.get_by_test_id(f"due-{patient.pk}-cbc-{bp.date.isoformat()}")
+    assert row.get_by_role("button", name="Prélèvement fait").is_visible()
+    wrong.refresh_from_db()
+    assert wrong.void_reason == "Prélèvement pas encore fait"
+    assert page.console_errors == []

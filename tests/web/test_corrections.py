@@ -196,7 +196,10 @@ def test_a_voided_visit_frees_its_label(patient, haematologist, today):
 def test_the_pharmacist_records_a_comedication_found_at_reconciliation(client, patient,
                                                                       pharmacist, today):
     client.force_login(pharmacist)
+    review = patient.prescriptions.get()
+    page = client.get(reverse("prescription_review", args=[review.pk])).text
     url = reverse("comedication_add", args=[patient.pk])
+    assert f'href="{url}" data-testid="reconciliation"' in page
     assert client.get(url).status_code == 200
     response = client.post(url, {"name": "Fluconazole",
                                  "start_date": (today - timedelta(days=3)).isoformat()})
