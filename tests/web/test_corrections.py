@@ -216,3 +216,25 @@ def test_void_constraint_in_the_database(patient, nurse, today):
     wrong = trough(nurse, patient, today - timedelta(days=1), "6")
     with pytest.raises(IntegrityError), transaction.atomic():
         TroughLevel.objects.filter(pk=wrong.pk).update(voided_at=timezone.now())
+
+
+def test_correcting_a_visit_keeps_its_label_and_voids_its_weight(client, patient,
+                                                                 haematologist, today):
+    from sirolimus_app.services.patients import save_visit
+
+    day = today - timedelta(days=1)
+    wrong = save_visit(haematologist, Visit(patient=patient, label="M1", done_date=day,
+                                            weight_kg=Decimal(90), height_cm=Decimal(132)))
+    assert BodyMeasurement.objects.valid().filter(patient=patient, weight_kg=90).exists()
+    client.force_login(haematologist)
+    response = client.post(_url("record_correct", wrong), {
+        "void-reason": "Poids d'un autre enfant", "label": "M1",
+        "done_date": day.isoformat(), "weight_kg": "30", "height_cm": "132"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    wrong.refresh_from_db()
+    assert wrong.voided_at and wrong.corrected_by.label == "M1"
+    # The weight the wrong visit made a measurement of no longer counts either.
+    assert not BodyMeasurement.objects.valid().filter(patient=patient, weight_kg=90).exists()
+    assert _advice(patient) is not None
+    doc = advise_patient(prefetch_clinical(Patient.objects.filter(pk=patient.pk)).get()).course
+    assert doc["patient"]["weight_kg"] == 30
