@@ -84,6 +84,7 @@ class _Record:
     group: tuple[str, ...]
     fulfilment: Fulfilment
     label: str | None = None
+    due: date | None = None
 
 
 def _records(course: Course) -> list[_Record]:
@@ -96,7 +97,7 @@ def _records(course: Course) -> list[_Record]:
         for c in course.platelets
     ]
     found += [
-        _Record(r.date, GROUPS[r.kind], Fulfilment(r.date, r.kind, r.ref), r.label)
+        _Record(r.date, GROUPS[r.kind], Fulfilment(r.date, r.kind, r.ref), r.label, r.due)
         for r in course.records
     ]
     return found
@@ -113,16 +114,21 @@ def fulfil(items: Sequence, course: Course, dose_changes: Sequence[date]):
     group never overlap and a record can only be credited to the latest item due (the M3
     sample is never the M1 count). In a window, the earliest record fulfils the item. Records
     labelled by a nurse's tick (`records[].label`) fulfil the unfulfilled item of their kind and
-    label nearest to their date, after the windows. `dose_changes`: sorted dates of the dose
-    changes of the current course."""
+    label nearest to their date, after the windows; a tick giving the protocol date `due` of
+    the item it answers fulfils that item, before the windows. `dose_changes`: sorted dates of
+    the dose changes of the current course."""
     records = sorted(_records(course), key=lambda r: r.date)
     result = list(items)
     for group in {GROUPS[k] for k in GROUPS}:
         positions = [i for i, item in enumerate(result) if item.kind in group]
-        unlabelled = [r for r in records if r.group == group and not r.label]
-        labelled = [r for r in records if r.group == group and r.label]
-        for i, done in _by_window([result[i] for i in positions], unlabelled, dose_changes):
-            result[positions[i]] = replace(result[positions[i]], fulfilled=done)
+        mine = [r for r in records if r.group == group]
+        answering = [r for r in mine if r.due]
+        unlabelled = [r for r in mine if not r.label and not r.due]
+        labelled = [r for r in mine if r.label and not r.due]
+        _by_due(result, positions, answering)
+        free = [i for i in positions if result[i].fulfilled is None]
+        for i, done in _by_window([result[i] for i in free], unlabelled, dose_changes):
+            result[free[i]] = replace(result[free[i]], fulfilled=done)
         _by_label(result, positions, labelled)
     return result
 
@@ -171,6 +177,15 @@ def _by_window(items: list, records: list[_Record], dose_changes: Sequence[date]
         if cursor < len(records) and (last is None or records[cursor].date <= last):
             yield i, records[cursor].fulfilment
             cursor += 1
+
+
+def _by_due(result: list, positions: Iterable[int], answering: list[_Record]) -> None:
+    """A tick answers the item of its kind due on its `due` date, whatever the window."""
+    at = {(result[i].kind, result[i].date): i for i in positions if result[i].fulfilled is None}
+    for record in answering:
+        i = at.pop((record.fulfilment.kind, record.due), None)
+        if i is not None:
+            result[i] = replace(result[i], fulfilled=record.fulfilment)
 
 
 def _by_label(result: list, positions: Iterable[int], labelled: list[_Record]) -> None:

@@ -137,12 +137,14 @@ class AdverseEvent:
 @dataclass(frozen=True)
 class Record:
     """Another record that fulfils calendar items (a lipid panel, a blood pressure, a visit, a
-    nurse's "sample taken" tick with the `label` of the item it answers)."""
+    nurse's "sample taken" tick with the `label` or the protocol date `due` of the item it
+    answers)."""
 
     kind: str  # RECORD_KINDS
     date: date
     ref: str | None = None
     label: str | None = None
+    due: date | None = None  # the protocol date of the item this record answers (a tick)
 
 
 @dataclass(frozen=True)
@@ -598,8 +600,9 @@ def _records(r: _Reader, root: dict, today) -> tuple[Record, ...]:
                 f"doit être un texte, reçu {label!r}",
             )
             label = None
+        due = r.date(entry, "due", f"{field}.due", required=False)
         if kind is not None and when is not None:
-            found.append(Record(kind, when, ref, label.strip() if label else None))
+            found.append(Record(kind, when, ref, label.strip() if label else None, due))
     return tuple(sorted(found, key=lambda x: x.date))
 
 
@@ -787,7 +790,11 @@ def course_document(course: Course) -> dict:
             "diagnosis_date": iso(p.diagnosis_date), "severity_signs": p.severity_signs,
             "allergies": list(p.allergies),
             "sirolimus_hypersensitivity": p.sirolimus_hypersensitivity,
-            "vzv_immune": p.vzv_immune, "comedications": list(p.comedications),
+            "vzv_immune": p.vzv_immune,
+            "comedications": [dropped({"name": c.name, "start": iso(c.start),
+                                       "end": iso(c.end)}) for c in p.comedication_history]
+            if p.comedication_history else list(p.comedications),
+            "hepatic_impairment": p.hepatic_impairment,
             "prolonged_corticosteroids": p.prolonged_corticosteroids,
             "immunodeficiency": p.immunodeficiency, "sex": p.sex, "evans": p.evans,
             "alps_features": p.alps_features, "other_autoimmunity": p.other_autoimmunity,
@@ -798,12 +805,15 @@ def course_document(course: Course) -> dict:
         "doses": [dropped({"start": iso(d.start), "mg_per_day": float(d.mg_per_day),
                            "stop": d.stop or None}) for d in course.doses],
         "troughs": [dropped({"date": iso(t.date), "value": t.value, "unit": t.unit,
-                             "assay": t.assay}) for t in course.troughs],
-        "platelets": [{"date": iso(c.date), "value": c.g_per_l, "unit": "G/L",
-                       "bleeding": c.bleeding} for c in course.platelets],
+                             "assay": t.assay, "ref": t.ref}) for t in course.troughs],
+        "platelets": [dropped({"date": iso(c.date), "value": c.g_per_l, "unit": "G/L",
+                               "bleeding": c.bleeding, "ref": c.ref}) for c in course.platelets],
         "workup": dropped({"cbc": iso(course.workup.cbc), "lipids": iso(course.workup.lipids),
                            "blood_pressure": iso(course.workup.blood_pressure)}),
         "adverse_events": [dropped({"date": iso(e.date), "kind": e.kind,
                                     "declared": iso(e.declared)})
                            for e in course.adverse_events],
+        "records": [dropped({"kind": r.kind, "date": iso(r.date), "ref": r.ref,
+                             "label": r.label, "due": iso(r.due)}) for r in course.records]
+        or None,
     })

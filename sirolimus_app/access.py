@@ -65,3 +65,12 @@ def redirect_back(request, fallback: str) -> HttpResponseRedirect:
     """Back to the page the form came from (`next`, a URL, never read as a view name), or to
     the view named `fallback`."""
     return HttpResponseRedirect(safe_next(request) or reverse(fallback))
+
+
+def get_record_for_user(user, patient_pk: int, model, pk: int, perm: str = "view_patient"):
+    """One clinical record (trough, result, measurement, visit, event, co-medication, tick) of
+    this patient, with its patient, author and voider."""
+    require_perm(user, perm)
+    return get_object_or_404(model.objects.select_related("patient", "recorded_by",
+                                                          "voided_by"),
+                             pk=pk, patient_id=patient_pk)

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .views import (
+    corrections,
     documents,
     home,
     nursing,
@@ -36,6 +37,10 @@ patient_pages = [
     path("nouveau/", patients.patient_create, name="patient_create"),
     path("<int:pk>/", patients_detail.patient_detail, name="patient_detail"),
     path("<int:pk>/modifier/", patients.patient_edit, name="patient_edit"),
+    path("<int:pk>/saisies/<slug:kind>/<int:record_pk>/annuler/", corrections.record_void,
+         name="record_void"),
+    path("<int:pk>/saisies/<slug:kind>/<int:record_pk>/corriger/", corrections.record_correct,
+         name="record_correct"),
     path("<int:pk>/eligibilite/", patients_detail.patient_eligibility,
          name="patient_eligibility"),
     path("<int:pk>/proposition/", patients_detail.patient_proposal, name="patient_proposal"),
@@ -69,6 +74,9 @@ pharmacy_pages = [
 nursing_pages = [
     path("", nursing.worklist, name="nurse_worklist"),
     path("fait/", nursing.check_done, name="nurse_check_done"),
+    path("fait/mesures/", nursing.check_vitals, name="nurse_check_vitals"),
+    path("patients/<int:pk>/releves/<int:check_pk>/annuler/", nursing.check_undo,
+         name="nurse_check_undo"),
 ]
 
 document_pages = [

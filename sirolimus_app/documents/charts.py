@@ -20,6 +20,7 @@ from protocol.dosing import MAX_MG_PER_DAY
 from protocol.response import CR_G_L, R_G_L
 from protocol.troughs import ALPS_RANGE_NG_ML, TOXIC_ABOVE_NG_ML
 from sirolimus_app.models import LabResult
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.services.engine import local_date
 
 # Geometry of every chart (SVG user units): a main panel, the dose steps underneath, the axis.
@@ -318,10 +319,10 @@ def patient_charts(patient, doses, today: date) -> list[Chart]:
     Both share one time axis, from the first dose or measurement to today, so the dose steps
     line up under both.
     """
-    troughs = sorted(patient.troughs.all(), key=lambda t: t.sampled_at)
+    troughs = sorted(valid(patient.troughs.all()), key=lambda t: t.sampled_at)
     trough_points = [Point(local_date(t.sampled_at), float(t.value_ng_ml),
                            alert=t.value_ng_ml > TOXIC_ABOVE_NG_ML) for t in troughs]
-    counts = sorted((lab for lab in patient.lab_results.all()
+    counts = sorted((lab for lab in valid(patient.lab_results.all())
                      if lab.kind == LabResult.Kind.PLATELETS), key=lambda lab: lab.sampled_at)
     platelet_points = [Point(local_date(c.sampled_at), float(c.value_canonical),
                              alert=c.bleeding) for c in counts]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from protocol.eligibility import derived_phase
 from protocol.troughs import TOXIC_ABOVE_NG_ML
 from sirolimus_app.models import LabResult, Patient, Prescription, TroughLevel
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.services import audit
 from sirolimus_app.services.engine import advise_patient, local_date, prefetch_clinical
 
@@ -114,8 +115,8 @@ def patient_row(course: Course, today: date) -> list:
     advice = advise_patient(p, today).advice
     response = advice.response if advice else None
     since = response.since if response else None
-    troughs = [t.value_ng_ml for t in p.troughs.all()]
-    events = list(p.adverse_events.all())
+    troughs = [t.value_ng_ml for t in valid(p.troughs.all())]
+    events = list(valid(p.adverse_events.all()))
     start = first.start_date if first else None
     return [
         p.study_code, f"{p.birth_date:%Y-%m}", p.sex,
@@ -151,18 +152,18 @@ def event_rows(course: Course) -> Iterator[list]:
             yield [code, day(rx.suspended_on), "suspension", 0, "mg/day", "", ""]
         if rx.status == Prescription.Status.STOPPED and rx.end_date:
             yield [code, day(rx.end_date), "stop", 0, "mg/day", "", ""]
-    for t in sorted(p.troughs.all(), key=lambda t: t.sampled_at):
+    for t in sorted(valid(p.troughs.all()), key=lambda t: t.sampled_at):
         assay = "" if t.assay == TroughLevel.Assay.UNKNOWN else t.assay
         yield [code, day(local_date(t.sampled_at)), "trough", t.value_ng_ml, "ng/ml", assay,
                ""]
-    for lab in sorted(p.lab_results.all(), key=lambda lab: (lab.kind, lab.sampled_at)):
+    for lab in sorted(valid(p.lab_results.all()), key=lambda lab: (lab.kind, lab.sampled_at)):
         bleeding = "bleeding" if lab.kind == LabResult.Kind.PLATELETS and lab.bleeding else ""
         yield [code, day(local_date(lab.sampled_at)), lab.kind, lab.value_canonical,
                LabResult.CANONICAL_UNITS[lab.kind], "", bleeding]
-    for m in sorted(p.measurements.all(), key=lambda m: m.measured_on):
+    for m in sorted(valid(p.measurements.all()), key=lambda m: m.measured_on):
         yield [code, day(m.measured_on), "weight", m.weight_kg, "kg", "", ""]
         yield [code, day(m.measured_on), "height", m.height_cm, "cm", "", ""]
-    for v in sorted(p.visits.all(), key=lambda v: v.done_date or v.planned_date):
+    for v in sorted(valid(p.visits.all()), key=lambda v: v.done_date or v.planned_date):
         if not v.done_date:
             continue
         yield [code, day(v.done_date), "visit", "", "", v.label, v.response]
@@ -170,12 +171,12 @@ def event_rows(course: Course) -> Iterator[list]:
             yield [code, day(v.done_date), "bp_systolic", v.systolic_bp, "mmHg", v.label, ""]
         if v.diastolic_bp:
             yield [code, day(v.done_date), "bp_diastolic", v.diastolic_bp, "mmHg", v.label, ""]
-    for e in sorted(p.adverse_events.all(), key=lambda e: e.onset_date):
+    for e in sorted(valid(p.adverse_events.all()), key=lambda e: e.onset_date):
         yield [code, day(e.onset_date), "adverse_event", int(e.severity), "grade", e.kind,
                e.action_taken]
         if e.declared_on:
             yield [code, day(e.declared_on), "pharmacovigilance_declared", "", "", e.kind, ""]
-    for c in sorted(p.comedications.all(), key=lambda c: c.start_date):
+    for c in sorted(valid(p.comedications.all()), key=lambda c: c.start_date):
         name = c.name.strip().lower()
         yield [code, day(c.start_date), "comedication_start", "", "", name, ""]
         if c.end_date:

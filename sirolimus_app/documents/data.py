@@ -19,6 +19,7 @@ from protocol.response import CR_G_L, R_G_L
 from sirolimus_app.documents.charts import Chart
 from sirolimus_app.documents.charts import patient_charts as draw_patient_charts
 from sirolimus_app.models import LabResult, Patient, Prescription
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.models.schedule import done_dates as record_dates
 from sirolimus_app.models.schedule import done_on
 from sirolimus_app.presenters import advice as present
@@ -87,7 +88,8 @@ class ScheduleDay:
 def done_dates(patient: Patient, items: list[DueItem]) -> dict[tuple, date]:
     """(kind, due date) → the day the item was done: the nurse's tick, else the record that
     fulfilled it (models.schedule.done_on, the worklists' rule)."""
-    found = {(c.kind, c.due_date): timezone.localdate(c.done_at) for c in patient.checks.all()}
+    found = {(c.kind, c.due_date): timezone.localdate(c.done_at)
+             for c in valid(patient.checks.all())}
     records = record_dates(patient)
     for item in items:
         done = done_on(item.kind, item.raw_label, item.day, records)
@@ -207,7 +209,7 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
     advice = result.advice
     prescriptions = sorted(patient.prescriptions.all(), key=lambda p: (p.start_date, p.pk))
     phase = (advice.itp_phase if advice else None) or patient.itp_phase
-    troughs = patient.troughs.all()
+    troughs = valid(patient.troughs.all())
     return SummaryDocument(
         patient=patient, made=Made.now(user), today=today, advice=advice,
         problems=present.problem_rows(result.problems, {}),
@@ -219,12 +221,13 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
                  if p.status in (Prescription.Status.PROPOSED, Prescription.Status.VALIDATED)],
         troughs=present.trough_rows(troughs, advice, limit=len(troughs))[::-1],
         platelets=[PlateletRow(lab) for lab in sorted(
-            (lab for lab in patient.lab_results.all() if lab.kind == LabResult.Kind.PLATELETS),
+            (lab for lab in valid(patient.lab_results.all())
+             if lab.kind == LabResult.Kind.PLATELETS),
             key=lambda lab: lab.sampled_at)],
         response=present.response(advice),
-        adverse_events=sorted(patient.adverse_events.all(), key=lambda e: e.onset_date),
-        comedications=sorted(patient.comedications.all(), key=lambda c: c.start_date),
-        visits=sorted((v for v in patient.visits.all() if v.done_date),
+        adverse_events=sorted(valid(patient.adverse_events.all()), key=lambda e: e.onset_date),
+        comedications=sorted(valid(patient.comedications.all()), key=lambda c: c.start_date),
+        visits=sorted((v for v in valid(patient.visits.all()) if v.done_date),
                       key=lambda v: v.done_date),
         alerts=present.alerts(advice.alerts if advice else ()),
         proposals=present.proposals(advice, current_prescription(patient)),

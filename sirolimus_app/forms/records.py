@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from protocol import units
 from protocol.bsa import HEIGHT_CM, WEIGHT_KG, plausibility
-from protocol.course import MAX_TROUGH_NG_ML
+from sirolimus_app.forms import slips
 from sirolimus_app.forms.common import (
     DateInput,
     DateTimeInput,
@@ -31,10 +31,10 @@ from sirolimus_app.models import (
     TroughLevel,
     Visit,
 )
-from sirolimus_app.services.records import lab_canonical_value
+from sirolimus_app.services.records import LIPID_G_PER_L_TO_MMOL, lab_canonical_value
 
 
-def _body_problems(form: forms.Form, weight, height) -> None:
+def body_problems(form: forms.Form, weight, height) -> None:
     """The engine's plausibility limits (typing slips: grams as kg, metres as cm, a 15 cm
     teenager), attached to the field they concern."""
     if weight is None or height is None:
@@ -44,13 +44,17 @@ def _body_problems(form: forms.Form, weight, height) -> None:
                        problem_text(problem))
 
 
+class DecimalInput(forms.TextInput):
+    """A decimal typed as text: a number input in a browser set to English turns "6,5" into
+    65 or nothing; DecimalCommaField reads "6,5" and "6.5" alike. `inputmode` still brings
+    the numeric keypad on a tablet."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
 def _body_widgets() -> dict:
-    return {
-        "weight_kg": forms.NumberInput(attrs={"min": WEIGHT_KG[0], "max": WEIGHT_KG[1],
-                                              "step": "0.01"}),
-        "height_cm": forms.NumberInput(attrs={"min": HEIGHT_CM[0], "max": HEIGHT_CM[1],
-                                              "step": "0.1"}),
-    }
+    return {"weight_kg": DecimalInput(), "height_cm": DecimalInput()}
 
 
 class WeightField(PlausibleField):
@@ -75,7 +79,7 @@ class MeasurementForm(PatientRecordForm):
 
     def clean(self):
         cleaned = super().clean()
-        _body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
+        body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
         return cleaned
 
 
@@ -109,9 +113,7 @@ class TroughForm(PatientRecordForm):
         model = TroughLevel
         fields = ["sampled_at", "value", "unit", "assay"]
         field_classes = {"value": NonNegativeField}
-        widgets = {"sampled_at": DateTimeInput(),
-                   "value": forms.NumberInput(attrs={"min": "0", "max": "1000",
-                                                     "step": "0.01"})}
+        widgets = {"sampled_at": DateTimeInput(), "value": DecimalInput()}
         help_texts = {
             "sampled_at": gettext_lazy("Prélèvement juste avant la prise du matin."),
             "value": gettext_lazy("Sang total ; 1 ng/ml = 1 µg/l ≈ 1,094 nmol/l."),
@@ -122,10 +124,8 @@ class TroughForm(PatientRecordForm):
         value, unit = cleaned.get("value"), cleaned.get("unit")
         if value is not None and unit:
             ng_ml = units.to_canonical(float(value), unit, units.CONCENTRATION)
-            if ng_ml > MAX_TROUGH_NG_ML:
-                self.add_error("value", _(
-                    "%(value)s ng/ml n'est pas un taux résiduel de sirolimus plausible : "
-                    "vérifiez la valeur et l'unité.") % {"value": f"{ng_ml:g}"})
+            if problem := slips.trough(value, unit, ng_ml):
+                self.add_error("value", problem)
         return cleaned
 
 
@@ -166,9 +166,7 @@ class LabResultForm(PatientRecordForm):
         model = LabResult
         fields = ["kind", "sampled_at", "value", "unit", "bleeding"]
         field_classes = {"value": NonNegativeField}
-        widgets = {"sampled_at": DateTimeInput(),
-                   "value": forms.NumberInput(attrs={"min": "0", "max": "999999",
-                                                     "step": "0.01"})}
+        widgets = {"sampled_at": DateTimeInput(), "value": DecimalInput()}
         help_texts = {
             "unit": gettext_lazy("Plaquettes, leucocytes : G/L ou /mm³ ; hémoglobine : g/dL "
                                  "ou g/L ; lipides : mmol/L ou g/L."),
@@ -189,12 +187,23 @@ class LabResultForm(PatientRecordForm):
         if value is None:
             return cleaned
         canonical = lab_canonical_value(kind, value, unit)
-        if canonical > PLAUSIBLE_MAX[kind]:
+        if problem := _slip(kind, value, unit, canonical):
+            self.add_error("value", problem)
+        elif canonical > PLAUSIBLE_MAX[kind]:
             stored = LabResult.CANONICAL_UNITS[kind]
             self.add_error("value", _(
                 "%(value)s %(unit)s n'est pas une valeur plausible : vérifiez la valeur et "
                 "l'unité.") % {"value": f"{canonical.normalize():f}", "unit": stored})
         return cleaned
+
+
+def _slip(kind: str, value: Decimal, unit: str, canonical: Decimal) -> str | None:
+    """The likely slip behind an implausible count or lipid value (forms.slips)."""
+    if kind == Kind.PLATELETS:
+        return slips.platelets(value, unit, canonical)
+    if kind in LIPID_G_PER_L_TO_MMOL:
+        return slips.lipid(kind, value, unit, canonical, LIPID_G_PER_L_TO_MMOL[kind])
+    return None
 
 
 def visit_labels(current: str = "") -> list[tuple[str, str]]:
@@ -216,8 +225,9 @@ class VisitForm(PatientRecordForm):
                   "weight_kg", "height_cm", "response", "notes"]
         field_classes = BODY_FIELDS
         widgets = {"planned_date": DateInput(), "done_date": DateInput(),
-                   "systolic_bp": forms.NumberInput(attrs={"min": 40, "max": 250}),
-                   "diastolic_bp": forms.NumberInput(attrs={"min": 20, "max": 180}),
+                   # No min/max in the browser: its own message would hide the slip named.
+                   "systolic_bp": forms.NumberInput(),
+                   "diastolic_bp": forms.NumberInput(),
                    "notes": forms.Textarea(attrs={"rows": 3}),
                    **_body_widgets()}
         help_texts = {
@@ -232,16 +242,15 @@ class VisitForm(PatientRecordForm):
             choices=visit_labels(self.instance.label or ""))
 
     def clean_systolic_bp(self):
-        return self._pressure("systolic_bp", 40, 250)
+        return self._pressure("systolic_bp")
 
     def clean_diastolic_bp(self):
-        return self._pressure("diastolic_bp", 20, 180)
+        return self._pressure("diastolic_bp")
 
-    def _pressure(self, name, low, high):
+    def _pressure(self, name):
         value = self.cleaned_data[name]
-        if value is not None and not low <= value <= high:
-            raise ValidationError(_("Valeur attendue entre %(low)s et %(high)s mmHg.")
-                                  % {"low": low, "high": high}, code="implausible")
+        if value is not None and (problem := slips.pressure(name, value)):
+            raise ValidationError(problem, code="implausible")
         return value
 
     def clean_planned_date(self):
@@ -252,9 +261,12 @@ class VisitForm(PatientRecordForm):
     def clean_label(self):
         label = self.cleaned_data["label"]
         if label != "HP":
-            taken = Visit.objects.filter(patient=self.patient, label=label)
+            # A voided visit frees its label; so does the one this entry corrects.
+            taken = Visit.objects.valid().filter(patient=self.patient, label=label)
             if self.instance.pk:
                 taken = taken.exclude(pk=self.instance.pk)
+            if self.instance.corrects_id:
+                taken = taken.exclude(pk=self.instance.corrects_id)
             if taken.exists():
                 raise ValidationError(_("La visite %(label)s existe déjà pour ce patient : "
                                         "modifiez-la plutôt.") % {"label": label},
@@ -277,7 +289,7 @@ class VisitForm(PatientRecordForm):
                 and "done_date" not in self.errors:
             self.add_error("done_date",
                            _("Une tension mesurée demande la date de réalisation de la visite."))
-        _body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
+        body_problems(self, cleaned.get("weight_kg"), cleaned.get("height_cm"))
         return cleaned
 
 

@@ -21,7 +21,58 @@ class RecordedBy(models.Model):
         abstract = True
 
 
-class BodyMeasurement(RecordedBy):
+class VoidableQuerySet(models.QuerySet):
+    def valid(self):
+        """The records that count: not voided as an entry error."""
+        return self.filter(voided_at__isnull=True)
+
+
+class Voidable(models.Model):
+    """A record voided as an entry error ("erreur de saisie") stays, struck through, in the
+    history and the audit trail; it no longer counts for the engine, the calendar or the
+    charts. Who voided it, when and why are kept on the record itself."""
+
+    voided_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    void_reason = models.TextField(_("motif de l'annulation"), blank=True)
+
+    objects = VoidableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class Correctable(Voidable):
+    """A record that can be corrected: the wrong one is voided and the right one, entered in
+    its place, points at it."""
+
+    corrects = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="corrected_by",
+                                    verbose_name=_("corrige la saisie"))
+
+    class Meta:
+        abstract = True
+
+
+def void_constraint(prefix: str) -> models.CheckConstraint:
+    """A voided record says when and why, or neither."""
+    return models.CheckConstraint(
+        condition=(Q(voided_at__isnull=True) & Q(void_reason=""))
+        | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
+        name=f"{prefix}_void_has_reason")
+
+
+def valid(records) -> list:
+    """The records of a prefetched list that count (not voided), in their order."""
+    return [record for record in records if record.voided_at is None]
+
+
+class BodyMeasurement(RecordedBy, Correctable):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="measurements")
     measured_on = models.DateField(_("date de la mesure"))
     weight_kg = models.DecimalField(_("poids (kg)"), max_digits=5, decimal_places=2)
@@ -35,6 +86,7 @@ class BodyMeasurement(RecordedBy):
                                    name="measurement_weight_positive"),
             models.CheckConstraint(condition=Q(height_cm__gt=0),
                                    name="measurement_height_positive"),
+            void_constraint("measurement"),
         ]
         indexes = [models.Index(fields=["patient", "measured_on"], name="measurement_patient_idx")]
 
@@ -42,7 +94,7 @@ class BodyMeasurement(RecordedBy):
         return f"{self.measured_on} : {self.weight_kg} kg, {self.height_cm} cm"
 
 
-class CoMedication(RecordedBy):
+class CoMedication(RecordedBy, Correctable):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="comedications")
     name = models.CharField(_("médicament (DCI)"), max_length=100)
     start_date = models.DateField(_("début"))
@@ -56,13 +108,14 @@ class CoMedication(RecordedBy):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="comedication_end_after_start",
             ),
+            void_constraint("comedication"),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.start_date} → {self.end_date or '…'})"
 
 
-class TroughLevel(RecordedBy):
+class TroughLevel(RecordedBy, Correctable):
     """A sirolimus trough (C0, whole blood), kept as entered and in ng/ml."""
 
     class Unit(models.TextChoices):
@@ -93,6 +146,7 @@ class TroughLevel(RecordedBy):
             models.CheckConstraint(condition=Q(value__gte=0), name="trough_value_not_negative"),
             models.CheckConstraint(condition=Q(value_ng_ml__gte=0),
                                    name="trough_ng_ml_not_negative"),
+            void_constraint("trough"),
         ]
         indexes = [models.Index(fields=["patient", "sampled_at"], name="trough_patient_idx")]
 
@@ -100,7 +154,7 @@ class TroughLevel(RecordedBy):
         return f"{self.sampled_at:%Y-%m-%d} : {self.value_ng_ml} ng/ml"
 
 
-class LabResult(RecordedBy):
+class LabResult(RecordedBy, Correctable):
     """A laboratory value, kept as entered and in the unit the protocol reasons in."""
 
     class Kind(models.TextChoices):
@@ -137,6 +191,7 @@ class LabResult(RecordedBy):
             models.CheckConstraint(condition=Q(value__gte=0), name="lab_value_not_negative"),
             models.CheckConstraint(condition=Q(value_canonical__gte=0),
                                    name="lab_canonical_not_negative"),
+            void_constraint("lab"),
         ]
         indexes = [models.Index(fields=["patient", "kind", "sampled_at"],
                                 name="lab_patient_kind_idx")]
@@ -145,7 +200,7 @@ class LabResult(RecordedBy):
         return f"{self.get_kind_display()} {self.sampled_at:%Y-%m-%d} : {self.value} {self.unit}"
 
 
-class Visit(RecordedBy):
+class Visit(RecordedBy, Correctable):
     class Response(models.TextChoices):
         COMPLETE = "complete_response", _("Réponse complète (RC)")
         RESPONSE = "response", _("Réponse (R)")
@@ -189,15 +244,18 @@ class Visit(RecordedBy):
                 condition=Q(planned_date__isnull=False) | Q(done_date__isnull=False),
                 name="visit_has_a_date",
             ),
-            models.UniqueConstraint(fields=["patient", "label"], condition=~Q(label="HP"),
+            # A voided visit does not hold its label: the right one is entered in its place.
+            models.UniqueConstraint(fields=["patient", "label"],
+                                    condition=~Q(label="HP") & Q(voided_at__isnull=True),
                                     name="one_protocol_visit_per_label"),
+            void_constraint("visit"),
         ]
 
     def __str__(self):
         return f"{self.label} ({self.done_date or self.planned_date})"
 
 
-class AdverseEvent(RecordedBy):
+class AdverseEvent(RecordedBy, Correctable):
     class Kind(models.TextChoices):
         APHTHAE = "aphthae", _("Aphtes")
         DIGESTIVE = "digestive", _("Troubles digestifs (diarrhée, douleurs abdominales)")
@@ -241,13 +299,14 @@ class AdverseEvent(RecordedBy):
                 condition=Q(declared_on__isnull=True) | Q(declared_on__gte=F("onset_date")),
                 name="adverse_event_declared_after_onset",
             ),
+            void_constraint("adverse_event"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.onset_date})"
 
 
-class MonitoringCheck(RecordedBy):
+class MonitoringCheck(RecordedBy, Voidable):
     """A calendar item the nurse marked as done (sample taken, blood pressure measured…).
 
     The calendar itself is computed by the protocol engine; this only records what was done,
@@ -271,8 +330,11 @@ class MonitoringCheck(RecordedBy):
         ordering = ["-due_date"]
         verbose_name = _("surveillance réalisée")
         constraints = [
+            # An undone tick (voided with its reason) leaves the item to be ticked again.
             models.UniqueConstraint(fields=["patient", "kind", "due_date"],
+                                    condition=Q(voided_at__isnull=True),
                                     name="one_check_per_item"),
+            void_constraint("check"),
         ]
         indexes = [models.Index(fields=["due_date", "kind"], name="check_due_idx")]
 

@@ -81,6 +81,8 @@ class Patient(models.Model):
             ("record_vitals", _("Peut enregistrer constantes et prélèvements")),
             ("print_documents", _("Peut imprimer les documents de suivi")),
             ("export_cohort", _("Peut exporter la cohorte pseudonymisée")),
+            # Authors void their own entries with their add_* permission; this one, any.
+            ("void_records", _("Peut annuler la saisie erronée de quelqu'un d'autre")),
         ]
 
     def __str__(self):

@@ -114,3 +114,14 @@ class Prescription(models.Model):
 
     def __str__(self):
         return f"{self.mg_per_day} mg/j — {self.get_status_display()} ({self.start_date})"
+
+    @property
+    def withdrawn(self) -> bool:
+        """A proposal its prescriber withdrew: services.prescriptions.withdraw records it as
+        rejected by the prescriber (only a pharmacist refuses, and never proposes)."""
+        return self.status == self.Status.REJECTED and self.reviewed_by_id == self.proposed_by_id
+
+    @property
+    def status_label(self) -> str:
+        """The status as the pages and documents name it: a withdrawal is not a refusal."""
+        return str(_("Retirée")) if self.withdrawn else self.get_status_display()

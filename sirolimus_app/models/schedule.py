@@ -26,6 +26,7 @@ from .clinical import (
     MonitoringCheck,
     TroughLevel,
     Visit,
+    valid,
 )
 from .patient import Patient
 from .prescription import Prescription
@@ -62,6 +63,9 @@ class ScheduleItem(models.Model):
     # next one, so from that date on it is no longer overdue. NEVER for the last of its kind.
     superseded_on = models.DateField(_("remplacé le"))
     done = models.BooleanField(_("réalisé"), default=False)
+    # Depends on a condition not met yet (the 48 h control before the suspension is
+    # recorded, the trough after an increase not prescribed): shown, never ticked.
+    conditional = models.BooleanField(_("conditionnel"), default=False)
     # Rank in the patient's calendar by date, kind (KIND_ORDER) and label: the worklists'
     # order within one patient's day, without computing it per row.
     position = models.PositiveSmallIntegerField(_("rang"))
@@ -79,6 +83,8 @@ class ScheduleItem(models.Model):
                                    name="schedule_superseded_after_due"),
             models.CheckConstraint(condition=Q(tick__isnull=True) | Q(done=True),
                                    name="schedule_ticked_is_done"),
+            models.CheckConstraint(condition=Q(conditional=False) | Q(tick__isnull=True),
+                                   name="schedule_conditional_not_ticked"),
         ]
         # The worklists read one range of due dates (the overdue items are the few past ones
         # kept), the attention lists the overdue troughs; both filter and count on the other
@@ -185,16 +191,17 @@ class PatientStatus(models.Model):
 def done_dates(patient: Patient) -> dict:
     """From the prefetched records: the dates each kind of item was done on, sorted, and the
     day each visit label was done."""
-    labs = patient.lab_results.all()
+    labs = valid(patient.lab_results.all())
+    visits = valid(patient.visits.all())
     lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
     return {
-        Kind.TROUGH: sorted(local_date(t.sampled_at) for t in patient.troughs.all()),
+        Kind.TROUGH: sorted(local_date(t.sampled_at) for t in valid(patient.troughs.all())),
         Kind.CBC: sorted(local_date(lab.sampled_at) for lab in labs
                          if lab.kind == LabResult.Kind.PLATELETS),
         Kind.LIPIDS: sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
-        Kind.BLOOD_PRESSURE: sorted(v.done_date for v in patient.visits.all()
+        Kind.BLOOD_PRESSURE: sorted(v.done_date for v in visits
                                     if v.done_date and v.systolic_bp),
-        Kind.VISIT: {v.label: v.done_date for v in patient.visits.all() if v.done_date},
+        Kind.VISIT: {v.label: v.done_date for v in visits if v.done_date},
     }
 
 

@@ -53,7 +53,7 @@ AUDIT_FIELDS = {
 # Bookkeeping fields: the audit line's own user and time already say who reviewed and when.
 IGNORED_CHANGES = {"id", "version", "updated_at", "working", "rules", "reviewed_by",
                    "reviewed_at", "proposed_by", "recorded_by", "patient", "prescription",
-                   "replaces"}
+                   "replaces", "voided_at", "voided_by"}
 
 
 def audit_rows(events) -> list[AuditRow]:
@@ -68,6 +68,7 @@ def _audit_row(event) -> AuditRow:
         action = str(AUDIT_ACTIONS[event.action])
     elif (name := _model_name(model_name, language)) is not None:
         action = (_("Ajout : %(record)s") if verb == "create" else
+                  _("Erreur de saisie, annulée : %(record)s") if verb == "void" else
                   _("Modification : %(record)s")) % {"record": name}
     else:
         action = event.action
@@ -76,6 +77,9 @@ def _audit_row(event) -> AuditRow:
         names = [k for k in after if k not in IGNORED_CHANGES and before.get(k) != after.get(k)]
     else:
         names = [k for k in AUDIT_FIELDS.get(model_name, ()) if after.get(k) not in (None, "")]
+    if event.action == "prescription.withdraw":
+        # Stored as a refusal by the prescriber: the action's name says what it was.
+        names = [k for k in names if k not in ("status", "rejection_reason")]
     details = []
     for name in names:
         label, choices = _field_text(model_name, name, language)

@@ -52,6 +52,7 @@ class DueItem:
         return cls(day=row.due_date, kind=row.kind, label=calendar_label(row.label),
                    raw_label=row.label, rules=row.rules, patient=row.patient, done=row.done,
                    check=row.tick, section=section, overdue=section == OVERDUE,
+                   conditional=row.conditional,
                    days_late=(today - row.due_date).days if section == OVERDUE else 0,
                    instruction=in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
@@ -68,8 +69,22 @@ class DueItem:
 
     @property
     def recordable(self) -> bool:
-        """Whether a nurse can tick it (the engine may add kinds the database does not know)."""
-        return self.kind in Kind.values
+        """Whether a nurse can tick it (the engine may add kinds the database does not know;
+        a conditional item is not to be done yet)."""
+        return self.kind in Kind.values and not self.conditional
+
+    @property
+    def with_vitals(self) -> bool:
+        """Ticked with the blood pressure (and weight, height) measured, not in one click."""
+        return self.kind in (Kind.VISIT, Kind.BLOOD_PRESSURE)
+
+    @property
+    def condition_display(self) -> str:
+        """What a conditional item waits for."""
+        if self.kind == Kind.CONTROL:
+            return _("Conditionnel : seulement une fois la suspension enregistrée (48 h après "
+                     "l'arrêt)")
+        return _("Conditionnel : selon la décision du prescripteur")
 
     @property
     def section_display(self) -> str:

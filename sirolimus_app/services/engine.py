@@ -17,6 +17,7 @@ import protocol
 from protocol import Advice, Course, Problem, course
 from sirolimus_app.localtime import local_date
 from sirolimus_app.models import LabResult, Patient, Prescription
+from sirolimus_app.models.clinical import valid
 
 
 @dataclass
@@ -47,28 +48,31 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
     course (check it with protocol.check_course before advising).
 
     Expects a patient fetched with `prefetch_clinical()` so this costs no further query.
+    Records voided as entry errors are left out: they no longer count.
     """
     today = today or timezone.localdate()
-    measurement = patient.measurements.all()[0] if patient.measurements.all() else None
-    labs = list(patient.lab_results.all())
+    measurement = next(iter(valid(patient.measurements.all())), None)
+    labs = valid(patient.lab_results.all())
     platelets = sorted((lab for lab in labs if lab.kind == LabResult.Kind.PLATELETS),
                        key=lambda lab: lab.sampled_at)
     lipids = [lab for lab in labs
               if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)]
-    bp_visits = [v for v in patient.visits.all() if v.systolic_bp and v.done_date]
-    comeds = tuple(c.name.strip() for c in patient.comedications.all()
-                   if c.start_date <= today and (c.end_date is None or c.end_date >= today)
-                   and c.name.strip())
+    visits = valid(patient.visits.all())
+    bp_visits = [v for v in visits if v.systolic_bp and v.done_date]
+    comedications = tuple(
+        course.Comedication(c.name.strip(), c.start_date, c.end_date)
+        for c in sorted(valid(patient.comedications.all()), key=lambda c: (c.start_date, c.pk))
+        if c.name.strip())
 
     def latest(dates) -> date | None:
         past = [day for day in dates if day <= today]
         return max(past) if past else None
 
     troughs = []
-    for t in sorted(patient.troughs.all(), key=lambda t: t.sampled_at):
+    for t in sorted(valid(patient.troughs.all()), key=lambda t: t.sampled_at):
         ng_ml = float(t.value_ng_ml)
         troughs.append(course.Trough(local_date(t.sampled_at), ng_ml, ng_ml, "ng/ml",
-                                     course.ASSAYS.get(t.assay)))
+                                     course.ASSAYS.get(t.assay), ref=f"trough:{t.pk}"))
     return Course(
         today=today,
         patient=course.Patient(
@@ -82,7 +86,8 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
             allergies=tuple(patient.allergy_list),
             sirolimus_hypersensitivity=patient.sirolimus_hypersensitivity,
             vzv_immune=patient.vzv_immune,
-            comedications=comeds,
+            comedications=tuple(c.name for c in comedications if c.taken_on(today)),
+            comedication_history=comedications,
             prolonged_corticosteroids=patient.prolonged_corticosteroids,
             immunodeficiency=patient.immunodeficiency,
             sex=patient.sex or None,
@@ -96,7 +101,7 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
         doses=dose_history(patient.prescriptions.all()),
         troughs=tuple(troughs),
         platelets=tuple(course.PlateletCount(local_date(p.sampled_at), float(p.value_canonical),
-                                             p.bleeding) for p in platelets),
+                                             p.bleeding, ref=f"lab:{p.pk}") for p in platelets),
         workup=course.Workup(
             cbc=latest(local_date(p.sampled_at) for p in platelets),
             lipids=latest(local_date(p.sampled_at) for p in lipids),
@@ -104,8 +109,26 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
         ),
         adverse_events=tuple(sorted(
             (course.AdverseEvent(e.onset_date, e.kind, e.declared_on)
-             for e in patient.adverse_events.all()), key=lambda e: e.date)),
+             for e in valid(patient.adverse_events.all())), key=lambda e: e.date)),
+        records=_records(lipids, visits, valid(patient.checks.all())),
     )
+
+
+def _records(lipids, visits, ticks) -> tuple[course.Record, ...]:
+    """The other records that fulfil calendar items (the engine decides which fulfils which):
+    lipid panels, blood pressures, visits done with their label, and the nurse's ticks with
+    the date of the item they answer."""
+    found = [course.Record("lipids", local_date(lab.sampled_at), f"lab:{lab.pk}")
+             for lab in lipids]
+    for v in visits:
+        if v.done_date is None:
+            continue
+        found.append(course.Record("visit", v.done_date, f"visit:{v.pk}", v.label))
+        if v.systolic_bp:
+            found.append(course.Record("blood_pressure", v.done_date, f"visit:{v.pk}"))
+    found += [course.Record(t.kind, local_date(t.done_at), f"check:{t.pk}", due=t.due_date)
+              for t in ticks]
+    return tuple(sorted(found, key=lambda r: (r.date, r.ref)))
 
 
 def prefetch_clinical(queryset, *, with_authors: bool = False):
@@ -115,6 +138,7 @@ def prefetch_clinical(queryset, *, with_authors: bool = False):
     if with_authors:
         prescriptions = prescriptions.select_related("proposed_by", "reviewed_by")
     return queryset.prefetch_related("measurements", "lab_results", "visits", "comedications",
+                                     "checks",
                                      Prefetch("prescriptions", queryset=prescriptions),
                                      "troughs", "adverse_events")
 

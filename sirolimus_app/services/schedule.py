@@ -29,14 +29,7 @@ from sirolimus_app.models import (
     Prescription,
     ScheduleItem,
 )
-from sirolimus_app.models.schedule import (
-    KIND_ORDER,
-    NEVER,
-    TROUGH_KINDS,
-    URGENCY,
-    done_dates,
-    done_on,
-)
+from sirolimus_app.models.schedule import KIND_ORDER, NEVER, TROUGH_KINDS, URGENCY
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 
 logger = logging.getLogger(__name__)
@@ -113,7 +106,8 @@ def _refresh(patient_ids: list[int], today: date) -> None:
 
 def _ticks(patient_ids: list[int]) -> dict[int, dict[tuple, MonitoringCheck]]:
     ticks = defaultdict(dict)
-    for check in MonitoringCheck.objects.filter(patient_id__in=patient_ids):
+    # An undone tick (voided) no longer marks its item done.
+    for check in MonitoringCheck.objects.valid().filter(patient_id__in=patient_ids):
         ticks[check.patient_id][(check.kind, check.due_date)] = check
     return ticks
 
@@ -191,7 +185,7 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
 def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:
     """The rank in URGENCY of the patient's most urgent reason for attention on `day`, from
     the stored status and calendar rows (services.worklists asks the same in SQL)."""
-    late = any(row.kind in TROUGH_KINDS and not row.done
+    late = any(row.kind in TROUGH_KINDS and not row.done and not row.conditional
                and row.due_date < day <= row.superseded_on for row in rows)
     reasons = {
         "toxic_trough": status.toxic_trough,
@@ -206,13 +200,15 @@ def _rank(status: PatientStatus, rows: list[ScheduleItem], today: date) -> None:
     """What the date-dependent facts amount to today (see PatientStatus.urgency)."""
     status.urgency = urgency_on(status, rows, today)
     status.overdue_items = sum(1 for row in rows if row.due_date < today and not row.done
-                               and row.superseded_on >= today)
+                               and not row.conditional and row.superseded_on >= today)
 
 
 def calendar(advice: Advice) -> list[Item]:
-    """The schedule, plus what `next` adds to it, without repeats."""
+    """The schedule (its conditional items too: a 48 h control waiting for the suspension),
+    plus what `next` adds to it, without repeats; `next`'s conditional items (the trough after
+    an optional increase) wait for the prescription they depend on."""
     seen, items = set(), []
-    for item in (*advice.schedule, *advice.next):
+    for item in (*advice.schedule, *(i for i in advice.next if not i.conditional)):
         key = (item.kind, item.date, item.label)
         if key not in seen:
             seen.add(key)
@@ -222,22 +218,24 @@ def calendar(advice: Advice) -> list[Item]:
 
 def _calendar_rows(patient: Patient, advice: Advice, today: date, ticks: dict,
                    started: bool) -> list[ScheduleItem]:
-    done = done_dates(patient)
     rows = []
     for raw in calendar(advice):
         # A conditional item (the trough after an increase not prescribed yet) becomes a real
         # one once the prescription it depends on exists. Before the first dose only the
         # pre-treatment work-up is real: the rest of the calendar assumes a start today.
-        if raw.condition or not (started or "PRE-WORKUP" in raw.rules):
+        if not (started or "PRE-WORKUP" in raw.rules):
             continue
         day, kind, label = raw.date, raw.kind, raw.label
-        tick = ticks.get((kind, day))
+        # Done is the engine's word (Item.fulfilled: the record that fulfils the item); the
+        # tick is kept to say who ticked it when a tick is that record.
+        tick = ticks.get((kind, day)) if raw.done else None
         rows.append(ScheduleItem(
             patient=patient, due_date=day, kind=kind, label=label,
             rules=list(raw.rules),
             instruction=(raw.instruction_fr or "") if raw.instruction_en else "",
             instruction_en=raw.instruction_en or "",
-            tick=tick, done=tick is not None or done_on(kind, label, day, done) is not None))
+            conditional=raw.conditional,
+            tick=tick, done=raw.done))
     rows.sort(key=lambda row: (row.due_date, KIND_ORDER.get(row.kind, len(KIND_ORDER)),
                                row.label))
     following: dict[str, date] = {}

@@ -11,11 +11,14 @@ from django.views.decorators.http import require_http_methods
 from sirolimus_app.access import get_patient_for_user, get_patient_record_for_user, require_perm
 from sirolimus_app.forms import ProposalChoiceForm
 from sirolimus_app.models import AuditEvent, LabResult, Prescription
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.presenters import advice as present
 from sirolimus_app.presenters import audit as audit_lines
 from sirolimus_app.presenters import calendar
+from sirolimus_app.presenters import entries as entry_lines
 from sirolimus_app.presenters.formatting import number
 from sirolimus_app.services import patients as patient_services
+from sirolimus_app.services import records
 from sirolimus_app.services.errors import ServiceError
 
 # The patient page shows the latest changes (as it shows the latest troughs and counts); the
@@ -69,12 +72,12 @@ def patient_detail(request, pk):
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     audit = audit_lines.audit_rows(events[:AUDIT_LINES_SHOWN + 1])
     context.update(
-        troughs=present.trough_rows(patient.troughs.all(), advice),
+        troughs=present.trough_rows(valid(patient.troughs.all()), advice),
         due=calendar.due_items(advice.next if advice else ()),
         response_label=present.RESPONSE_LABELS.get(response.status) if response else None,
         response=response,
         response_since=response.since if response else None,
-        measurement=next(iter(patient.measurements.all()), None),
+        measurement=next(iter(valid(patient.measurements.all())), None),
         audit=audit[:AUDIT_LINES_SHOWN],
         audit_truncated=len(audit) > AUDIT_LINES_SHOWN,
     )
@@ -89,15 +92,21 @@ def patient_history(request, pk):
     patient = get_patient_for_user(request.user, pk)
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+
+    def may_void(record) -> bool:
+        return records.can_void(request.user, record)
+
     return render(request, "patients/history.html", {
         "patient": patient,
         "page": page,
         "audit": audit_lines.audit_rows(page),
         "prescriptions": patient.prescriptions.select_related(
             "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk"),
-        "platelets": patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
-        .order_by("-sampled_at", "-pk"),
-        "visits": patient.visits.all(),
+        "platelets": entry_lines.entry_rows(
+            patient.lab_results.filter(kind=LabResult.Kind.PLATELETS)
+            .select_related("voided_by").order_by("-sampled_at", "-pk"), may_void),
+        "visits": entry_lines.entry_rows(patient.visits.select_related("voided_by"), may_void),
+        "entries": entry_lines.entry_sections(records.history_entries(patient), may_void),
     })
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sirolimus_app.models import AuditEvent, CoMedication, Prescription, Visit
+from sirolimus_app.models import AuditEvent, CoMedication, MonitoringCheck, Prescription, Visit
 from sirolimus_app.services import prescriptions
 from tests.web.test_security_factories import (
     CLINICAL_MODELS,
@@ -46,14 +46,21 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "visit_edit": (FORM, {H}),
     "adverse_event_add": (FORM, {H}),
     "measurement_add": (FORM, {H, N}),
-    "comedication_add": (FORM, {H}),
+    "comedication_add": (FORM, {H, P}),  # the pharmacist, at reconciliation
     "comedication_edit": (FORM, {H}),
+    # Swept on a visit the haematologist entered: the nurse and the pharmacist may void only
+    # their own entries (tests/web/test_corrections.py).
+    "record_void": (FORM, {H}),
+    "record_correct": (FORM, {H}),
     "pharmacy_worklist": (GET, {P}),
     "prescription_review": (GET, CLINICAL),
     "prescription_validate": (POST, {P}),
     "prescription_reject": (POST, {P}),
     "nurse_worklist": (GET, {H, N}),
     "nurse_check_done": (POST, {H, N}),
+    "nurse_check_vitals": (POST, {H, N}),
+    # Swept on the nurse's tick: she and the haematologists may undo it.
+    "nurse_check_undo": (FORM, {H, N}),
     "documents_schedule_pdf": (GET, CLINICAL),
     "documents_schedule_ics": (GET, CLINICAL),
     "documents_summary_pdf": (GET, CLINICAL),
@@ -111,15 +118,23 @@ def world(haematologist, haematologist2, nurse, pharmacist, outsider):
     return {"patient": patient, "active": active, "pending": pending,
             "visit": Visit.objects.get(patient=patient),
             "comedication": CoMedication.objects.get(patient=patient),
+            "check": MonitoringCheck.objects.get(patient=patient),
             "users": {H: haematologist, N: nurse, P: pharmacist, "outsider": outsider}}
 
 
 # The literal segment before a parameter says what kind of object it names.
 KINDS = {"patients": "patient", "pharmacie": "pending", "prescriptions": "pending",
-         "visites": "visit", "traitements-associes": "comedication"}
+         "visites": "visit", "traitements-associes": "comedication", "releves": "check"}
+
+
+# Pages of any kind of record: <kind> is the model's name.
+RECORD_PAGES = {"record_void", "record_correct"}
 
 
 def url_for(name: str, route: str, world) -> str:
+    if name in RECORD_PAGES:
+        visit = world["visit"]
+        return reverse(name, args=[visit.patient_id, "visit", visit.pk])
     kwargs = {}
     for match in re.finditer(r"([\w-]+)/<(?:\w+:)?(\w+)>", route):
         segment, parameter = match.groups()

@@ -34,9 +34,11 @@ LIST_PAGES = [
 # (URL name, queries) whatever the length of the history: the record is prefetched in a fixed
 # number of queries (access.get_patient_record_for_user), the history page reads one page of
 # audit lines. The patient page reads its latest audit lines too: one query more than the
-# eligibility page.
-PATIENT_PAGES = [("patient_detail", 17), ("patient_eligibility", 16), ("patient_proposal", 16),
-                 ("patient_history", 14)]
+# eligibility page. The nurses' ticks are prefetched with the records (the engine decides which
+# record or tick fulfilled each calendar item): one query. The history page lists every entry
+# of five kinds of record, one query per kind, whatever their number.
+PATIENT_PAGES = [("patient_detail", 18), ("patient_eligibility", 17), ("patient_proposal", 17),
+                 ("patient_history", 19)]
 
 
 def _queries(client, url) -> int:

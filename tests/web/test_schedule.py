@@ -61,7 +61,8 @@ def stored(patient) -> tuple:
 def fresh(patient) -> tuple:
     """What a refresh would store now, computed without storing it."""
     loaded = prefetch_clinical(Patient.objects.filter(pk=patient.pk)).get()
-    ticks = {(c.kind, c.due_date): c for c in MonitoringCheck.objects.filter(patient=patient)}
+    ticks = {(c.kind, c.due_date): c
+             for c in MonitoringCheck.objects.valid().filter(patient=patient)}
     return _rows(*schedule.derive(loaded, timezone.localdate(), ticks))
 
 
@@ -120,6 +121,32 @@ def _propose_choice(c):
     return c.treated
 
 
+def _void_record(c):
+    wrong = trough(c.nurse, c.treated, c.today, "61")
+    return records.void_record(c.haematologist, wrong, "Virgule oubliée").patient
+
+
+def _correct_record(c):
+    wrong = trough(c.nurse, c.treated, c.today, "61")
+    right = TroughLevel(patient=c.treated, sampled_at=wrong.sampled_at, value=Decimal("6.1"))
+    return records.correct_record(c.nurse, wrong, right, "Virgule oubliée",
+                                  records.add_trough).patient
+
+
+def _undo_check(c):
+    check = records.mark_check_done(c.nurse, MonitoringCheck(
+        patient=c.treated, kind=Kind.TROUGH, due_date=c.today - timedelta(days=23)))
+    return records.undo_check(c.nurse, check, "Pas encore prélevé").patient
+
+
+def _record_vitals(c):
+    check = MonitoringCheck(patient=c.treated, kind=Kind.BLOOD_PRESSURE,
+                            due_date=c.today - timedelta(days=1))
+    return records.record_vitals(c.nurse, check, systolic=110, diastolic=70,
+                                 measurement=BodyMeasurement(weight_kg=Decimal("32"),
+                                                             height_cm=Decimal("131"))).patient
+
+
 # Each writing service, as (name, what to do with the Cast; returns the patient concerned).
 # The stored rows of `treated` are spoiled before each call (see the test).
 WRITERS = {
@@ -158,9 +185,14 @@ WRITERS = {
     "save_visit": lambda c: patients.save_visit(c.haematologist, Visit(
         patient=c.treated, label="M1", done_date=c.today, weight_kg=Decimal("31"),
         height_cm=Decimal("131"), systolic_bp=108, diastolic_bp=66)).patient,
+    "void_record": _void_record,
+    "correct_record": _correct_record,
+    "undo_check": _undo_check,
+    "record_vitals": _record_vitals,
 }
 # Public functions of the writing modules that change nothing.
-READERS = {"proposals", "lab_canonical_value", "advise_safely", "search"}
+READERS = {"proposals", "lab_canonical_value", "advise_safely", "search", "can_void",
+           "history_entries"}
 
 
 class Cast:

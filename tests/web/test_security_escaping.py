@@ -9,7 +9,14 @@ from django.urls import reverse
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from sirolimus_app.models import AdverseEvent, CoMedication, Patient, Prescription, Visit
+from sirolimus_app.models import (
+    AdverseEvent,
+    CoMedication,
+    MonitoringCheck,
+    Patient,
+    Prescription,
+    Visit,
+)
 from sirolimus_app.services import prescriptions, records
 from tests.web.test_access_sweep import ACCESS, PROJECT, url_for
 from tests.web.test_security_factories import TODAY, proposed_prescription, rich_patient
@@ -39,7 +46,10 @@ def hostile(haematologist, haematologist2, nurse, pharmacist):
     return {"patient": patient, "pending": pending,
             "active": Prescription.objects.get(patient=patient, status="active"),
             "visit": Visit.objects.get(patient=patient),
-            "comedication": CoMedication.objects.get(patient=patient)}
+            "comedication": CoMedication.objects.get(patient=patient),
+            # A nurse's tick, for the page that undoes one.
+            "check": records.mark_check_done(nurse, MonitoringCheck(
+                patient=patient, kind="trough", due_date=TODAY))}
 
 
 @pytest.mark.parametrize("role", ["haematologist", "nurse", "pharmacist"])
