@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .bsa import DEFAULT_FORMULA, FORMULAS, age_problems, plausibility
-from .dosing import FORMS, SOLUTION
+from .dosing import FORMS, SOLUTION, STEP_MG, TABLETS
 from .text import date_en, date_fr, num_en, num_fr
 from .units import CONCENTRATION, LENGTH, MASS, PLATELETS, Kind, UnitError, factor
 
@@ -37,6 +37,7 @@ SEXES = {"f": "F", "female": "F", "m": "M", "male": "M"}
 # Beyond these a value is a typing or unit slip, not a measurement.
 MAX_TROUGH_NG_ML = 500.0
 MAX_PLATELETS_G_L = 2000.0
+TABLET_STEP_MG = STEP_MG[TABLETS]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -86,6 +87,7 @@ class DoseEntry:
     start: date
     mg_per_day: Decimal  # 0: suspension, or a definitive stop when `stop`
     stop: bool = False
+    form: str | None = None  # presentation of this dose; None: the course's `form`
 
 
 @dataclass(frozen=True)
@@ -451,6 +453,13 @@ def _doses(r: _Reader, root: dict, today, patient: Patient | None) -> tuple[Dose
         start = r.date(entry, "start", f"{field}.start", today=today)
         mg = r.number(entry.get("mg_per_day", _MISSING), f"{field}.mg_per_day", " mg")
         stop = r.boolean(entry, "stop", f"{field}.stop", False)
+        form = r.choice(entry, "form", f"{field}.form", FORMS, None)
+        if form == TABLETS and mg is not None and Decimal(repr(mg)) % TABLET_STEP_MG:
+            r.fail(
+                f"{field}.mg_per_day",
+                f"{num_en(mg)} mg cannot be given with whole 0.5 mg tablets",
+                f"{num_fr(mg)} mg n'est pas réalisable en comprimés entiers de 0,5 mg",
+            )
         if stop and mg:
             r.fail(
                 f"{field}.stop",
@@ -466,7 +475,7 @@ def _doses(r: _Reader, root: dict, today, patient: Patient | None) -> tuple[Dose
                 f"une autre ligne de dose commence déjà le {date_fr(start)}",
             )
         elif start is not None and mg is not None:
-            doses[start] = DoseEntry(start, Decimal(repr(mg)), bool(stop))
+            doses[start] = DoseEntry(start, Decimal(repr(mg)), bool(stop), form)
     return tuple(sorted(doses.values(), key=lambda d: d.start))
 
 

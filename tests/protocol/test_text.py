@@ -91,8 +91,8 @@ def test_DOSE_START_working_in_french():
     assert working["basis_fr"] == "2 mg/m²/j × 1,0408 m²"
     assert working["basis"] == "2 mg/m²/day × 1.0408 m²"
     assert working["rounding_fr"] == (
-        "2,0816 mg → 2,1 mg (pas de 0,1 ml de la solution à 1 mg/ml, arrondi au-dessus pour "
-        "rester ≥ 2 mg/m²/j)"
+        "2,0816 mg → 2,1 mg (pas de 0,1 ml de la solution à 1 mg/ml, dose réalisable la plus "
+        "proche, +0,9 % de la cible (admis à ±10 %))"
     )
     assert working["rounding"].startswith("2.0816 mg → 2.1 mg (0.1 ml steps")
 
