@@ -118,10 +118,10 @@ def _indication(p: Patient, today: date) -> list[Check]:
             Check(
                 "ELIG-INDICATION",
                 MISSING,
-                f"the stated ITP phase differs from the diagnosis date ({derived[0]}): the stated "
-                "phase is used, check it",
-                f"la phase indiquée diffère de celle de la date de diagnostic ({derived[1]}) : la "
-                "phase indiquée est retenue, à vérifier",
+                f"the stated ITP phase contradicts the diagnosis date ({derived[0]}): check both "
+                "(a newly diagnosed phase from the date is never overridden)",
+                f"la phase indiquée contredit la date de diagnostic ({derived[1]}) : vérifier les "
+                "deux (une phase nouvellement diagnostiquée d'après la date prime toujours)",
                 ("patient.itp_phase", "patient.diagnosis_date"),
             )
         )

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_DOWN, Decimal
 
 from .dates import add_months
-from .dosing import is_realisable, mg_per_m2, tablets_for, to_step
+from .dosing import STEP_MG, is_realisable, mg_per_m2, tablets_for, to_step
 from .rules import cite
 
 LOWEST_DOSE_STEP_MG = Decimal("0.5")  # TAPER-LOWEST-DOSE: −0.5 mg per dose (one dose a day)
@@ -97,10 +97,14 @@ def to_stop(
     """A linear taper from `started` (its anchor: the plan does not move with today) to 0 mg in
     `months`: one date a month, the dose on month k of n being current × (n − k)/(n + 1)
     rounded to the nearest realisable dose; a step is kept only where the dose goes down, and
-    month n is 0 mg (the stop), so following the plan reaches 0 on `ends`."""
+    month n is 0 mg (the stop), so following the plan reaches 0 on `ends`. The first step is
+    on `started` (one step of the form down if the rounding gives none), so the plan is found
+    again, with the same anchor, from its first step in the dose history."""
     steps, previous = [], current
     for k in range(months + 1):
         mg = to_step(current * (months - k) / (months + 1), form, ROUND_HALF_DOWN)
+        if k == 0 and mg >= current:
+            mg = max(current - STEP_MG[form], Decimal(0))
         if mg < previous:
             steps.append(Step(add_months(started, k), mg, form))
             previous = mg
