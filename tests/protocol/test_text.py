@@ -20,7 +20,7 @@ from protocol import advise, parse_course
 from protocol.text import date_en, date_fr, num_en, num_fr
 
 from .support import build, count, language_slips, not_started, run, texts, trough
-from .test_cases import CASES
+from .test_cases import CASES, steps
 from .test_properties import SETTINGS, courses
 
 PROTOCOL_DIR = Path(__file__).resolve().parents[2] / "protocol"
@@ -171,7 +171,7 @@ def shifted(course: dict, days: int, form: str) -> dict:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_FOLLOW_VISITS_clinical_cases_on_many_days_french_and_english_texts(path):
-    course = json.loads(path.read_text(encoding="utf-8"))["course"]
+    course = steps(json.loads(path.read_text(encoding="utf-8")))[-1][0]
     for days in (*range(0, 30, 2), *range(30, 800, 23)):
         for form in ("solution", "tablets"):
             assert slips_of(shifted(course, days, form)) == [], (days, form)
