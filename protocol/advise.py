@@ -366,11 +366,12 @@ def _adjusted_on(f: _Facts) -> date | None:
 
 
 def _on_current(f: _Facts, run_start: date) -> list[TroughReading]:
-    """The steady-state troughs on the current dose run."""
+    """The steady-state troughs on the current dose run (a reading's run began `days_on_dose`
+    before it: no second walk through the history)."""
     return [
         r
         for r in f.readings
-        if r.steady_state and f.history.constant_since(r.date - timedelta(days=1)) == run_start
+        if r.steady_state and r.date - timedelta(days=r.days_on_dose) == run_start
     ]
 
 
