@@ -369,24 +369,10 @@ _STEP_TEXT = {
 }
 
 
-def rounding_text(
-    raw: Decimal, mg: Decimal, form: str, why_en: str, why_fr: str
-) -> tuple[str, str]:
-    step_en, step_fr = _STEP_TEXT[form]
-    return (
-        f"{num_en(raw)} mg → {num_en(mg)} mg ({step_en}, {why_en})",
-        f"{num_fr(raw)} mg → {num_fr(mg)} mg ({step_fr}, {why_fr})",
-    )
-
-
 @dataclass(frozen=True)
 class StartDose:
     proposal: Proposal | None  # None: no realisable dose, even as solution
     switched_to_solution: bool  # tablets asked for, but only the solution fits
-
-    @property
-    def capped(self) -> bool:
-        return self.proposal is not None and "DOSE-CAP" in self.proposal.rules
 
 
 def start_dose(bsa: BodySurface, form: str, limit: Limit | None = None) -> StartDose:
