@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .bsa import DEFAULT_FORMULA, FORMULAS, age_problems, plausibility
-from .dosing import FORMS, SOLUTION
+from .dosing import FORMS, SOLUTION, STEP_MG, TABLETS
 from .text import date_en, date_fr, num_en, num_fr
 from .units import CONCENTRATION, LENGTH, MASS, PLATELETS, Kind, UnitError, factor
 
@@ -38,6 +38,7 @@ SEXES = {"f": "F", "female": "F", "m": "M", "male": "M"}
 # Beyond these a value is a typing or unit slip, not a measurement.
 MAX_TROUGH_NG_ML = 500.0
 MAX_PLATELETS_G_L = 2000.0
+TABLET_STEP_MG = STEP_MG[TABLETS]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -100,6 +101,7 @@ class DoseEntry:
     start: date
     mg_per_day: Decimal  # 0: suspension, or a definitive stop when `stop`
     stop: bool = False
+    form: str | None = None  # presentation of this dose; None: the course's `form`
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,15 @@ def _body_problems(birth: date | None, today: date | None, weight: float | None,
         problems += [Problem(f"patient.{fields[p.field]}", p.message_en, p.message_fr)
                      for p in plausibility(weight, height)]
     return problems
+
+
+def _dose_form_problems(field: str, mg, form: str | None) -> list[Problem]:
+    """A dose recorded as tablets must be whole 0.5 mg tablets."""
+    if form == TABLETS and mg is not None and Decimal(repr(float(mg))) % TABLET_STEP_MG:
+        return [Problem(f"{field}.mg_per_day",
+                        f"{num_en(mg)} mg cannot be given with whole 0.5 mg tablets",
+                        f"{num_fr(mg)} mg n'est pas réalisable en comprimés entiers de 0,5 mg")]
+    return []
 
 
 def _dose_problems(field: str, start: date | None, mg: float | Decimal | None, stop: bool,
@@ -620,13 +631,15 @@ def _doses(r: _Reader, root: dict, today, patient: Patient | None) -> tuple[Dose
         start = r.date(entry, "start", f"{field}.start", today=today)
         mg = r.number(entry.get("mg_per_day", _MISSING), f"{field}.mg_per_day", " mg")
         stop = r.boolean(entry, "stop", f"{field}.stop", False)
+        form = r.choice(entry, "form", f"{field}.form", FORMS, None)
         problems = _dose_problems(field, start, mg, bool(stop),
                                   patient.birth_date if patient else None, set(doses))
+        problems += _dose_form_problems(field, mg, form)
         r.add(problems)
         # Kept unless its start is wrong (a stop with a dose is still read, and reported).
         if start is not None and mg is not None and all(
                 p.field != f"{field}.start" for p in problems):
-            doses[start] = DoseEntry(start, Decimal(repr(mg)), bool(stop))
+            doses[start] = DoseEntry(start, Decimal(repr(mg)), bool(stop), form)
     return tuple(sorted(doses.values(), key=lambda d: d.start))
 
 
@@ -743,6 +756,8 @@ def check_course(course: Course) -> list[Problem]:
         problems.extend(_sign(f"{field}.mg_per_day", dose.mg_per_day, " mg"))
         problems.extend(_dose_problems(field, dose.start, dose.mg_per_day, dose.stop,
                                        p.birth_date if p else None, taken))
+        choice(f"{field}.form", "form", dose.form, FORMS)
+        problems.extend(_dose_form_problems(field, dose.mg_per_day, dose.form))
         taken.add(dose.start)
     for i, trough in enumerate(course.troughs):
         day(f"troughs[{i}].date", trough.date, must=True)
@@ -803,7 +818,7 @@ def course_document(course: Course) -> dict:
         }),
         "form": course.form,
         "doses": [dropped({"start": iso(d.start), "mg_per_day": float(d.mg_per_day),
-                           "stop": d.stop or None}) for d in course.doses],
+                           "stop": d.stop or None, "form": d.form}) for d in course.doses],
         "troughs": [dropped({"date": iso(t.date), "value": t.value, "unit": t.unit,
                              "assay": t.assay, "ref": t.ref}) for t in course.troughs],
         "platelets": [dropped({"date": iso(c.date), "value": c.g_per_l, "unit": "G/L",

@@ -24,6 +24,13 @@ MAX_MG_PER_DAY = Decimal(4)  # DOSE-CAP
 START_MG_PER_M2 = Decimal(2)  # DOSE-START
 MAX_MG_PER_M2 = Decimal("2.5")  # DOSE-RANGE
 ZERO = Decimal(0)
+# Hospital dose rounding (protocol-rules.md): the realisable dose nearest to the intended one
+# is accepted when it lies within ±10 % of it.
+TOLERANCE = Decimal("0.10")
+
+
+def other(form: str) -> str:
+    return TABLETS if form == SOLUTION else SOLUTION
 
 
 def to_step(mg: Decimal, form: str, rounding: str) -> Decimal:
@@ -75,6 +82,7 @@ class Working:
     rounding_fr: str
     cap_applied: bool
     mg_per_day: Decimal
+    presentation_change: bool = False  # proposed in another presentation than the current dose
 
     def to_dict(self) -> dict:
         return {
@@ -90,7 +98,217 @@ class Working:
             "rounding_fr": self.rounding_fr,
             "cap_applied": self.cap_applied,
             "mg_per_m2_per_day": float(mg_per_m2(self.mg_per_day, self.bsa.m2)),
+            "presentation_change": self.presentation_change,
         }
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A realisable neighbour of a proposal, for the prescriber and the pharmacist."""
+
+    mg_per_day: Decimal
+    form: str
+    bsa_m2: Decimal
+    target_mg: Decimal
+
+    @property
+    def mg_per_m2_per_day(self) -> Decimal:
+        return mg_per_m2(self.mg_per_day, self.bsa_m2)
+
+    @property
+    def percent_from_target(self) -> Decimal:
+        return percent(self.mg_per_day, self.target_mg)
+
+    def to_dict(self) -> dict:
+        solution = self.form == SOLUTION
+        return {
+            "mg_per_day": float(self.mg_per_day),
+            "mg_per_m2_per_day": float(self.mg_per_m2_per_day),
+            "form": self.form,
+            "volume_ml": float(self.mg_per_day) if solution else None,
+            "tablets": None if solution else tablets_for(self.mg_per_day),
+            "percent_from_target": float(self.percent_from_target),
+        }
+
+
+def percent(mg: Decimal, target: Decimal) -> Decimal:
+    return ((mg - target) / target * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The highest dose allowed: DOSE-RANGE and DOSE-CAP always; after a toxic trough, never
+    above half the dose (`at_most`) and never at or above a dose that gave it (`below`)."""
+
+    bsa_m2: Decimal
+    at_most: Decimal | None = None
+    below: Decimal | None = None
+
+    def allows(self, mg: Decimal) -> bool:
+        return (
+            0 < mg <= min(MAX_MG_PER_M2 * self.bsa_m2, MAX_MG_PER_DAY)
+            and (self.at_most is None or mg <= self.at_most)
+            and (self.below is None or mg < self.below)
+        )
+
+    def highest(self, form: str) -> Decimal:
+        """The highest realisable dose allowed in `form` (0 when none)."""
+        top = min(MAX_MG_PER_M2 * self.bsa_m2, MAX_MG_PER_DAY)
+        if self.at_most is not None:
+            top = min(top, self.at_most)
+        mg = to_step(top, form, ROUND_FLOOR)
+        if self.below is not None and mg >= self.below:
+            mg = to_step(self.below, form, ROUND_CEILING) - STEP_MG[form]
+        return max(mg, ZERO)
+
+
+@dataclass(frozen=True)
+class Choice:
+    mg_per_day: Decimal  # 0: nothing realisable is allowed
+    form: str
+    within_tolerance: bool
+    alternatives: tuple[Alternative, ...]
+
+    def changes_presentation(self, current_form: str) -> bool:
+        return self.form != current_form
+
+
+def choose(target: Decimal, form: str, limit: Limit, only: str | None = None) -> Choice:
+    """The dose a clinician would choose: in `form` (the presentation of the current dose), the
+    realisable dose nearest to `target`, ties to the lower, accepted within ±10 % and allowed by
+    `limit`; else the same in the other presentation; else the allowed dose of `form` nearest
+    below the target (outside the tolerance, said by `within_tolerance`). `only`: that
+    presentation and no other."""
+    forms = (only,) if only else (form, other(form))
+    for candidate in forms:
+        mg = _nearest(target, candidate, limit)
+        if mg is not None:
+            return Choice(mg, candidate, True, _neighbours(target, mg, candidate, form, limit))
+    for candidate in forms:
+        mg = min(to_step(target, candidate, ROUND_FLOOR), limit.highest(candidate))
+        if mg <= 0:
+            mg = STEP_MG[candidate] if limit.allows(STEP_MG[candidate]) else ZERO
+        if mg > 0:
+            return Choice(mg, candidate, False, _neighbours(target, mg, candidate, form, limit))
+    return Choice(ZERO, form, False, ())
+
+
+def _nearest(target: Decimal, form: str, limit: Limit) -> Decimal | None:
+    step = STEP_MG[form]
+    low = to_step(target * (1 - TOLERANCE), form, ROUND_CEILING)
+    high = to_step(target * (1 + TOLERANCE), form, ROUND_FLOOR)
+    best = None
+    mg = low
+    while mg <= high:  # at most a few steps: ±10 % of ≤ 4 mg
+        if limit.allows(mg) and (best is None or abs(mg - target) < abs(best - target)):
+            best = mg
+        mg += step
+    return best
+
+
+def _neighbours(
+    target: Decimal, chosen: Decimal, chosen_form: str, form: str, limit: Limit
+) -> tuple[Alternative, ...]:
+    """The allowed realisable doses just below and just above the target in each presentation,
+    the chosen one left out."""
+    bsa_m2 = limit.bsa_m2
+    found = []
+    for candidate in (form, other(form)):
+        step = STEP_MG[candidate]
+        below = to_step(target, candidate, ROUND_FLOOR)
+        above = below if below == target else below + step
+        for mg in dict.fromkeys((below, above, below - step, above + step)):
+            if (mg, candidate) != (chosen, chosen_form) and limit.allows(mg):
+                found.append(Alternative(mg, candidate, bsa_m2, target))
+    return tuple(sorted(found, key=lambda a: (a.form != form, a.mg_per_day)))
+
+
+def chosen(
+    action: str,
+    target: Decimal,
+    form: str,
+    limit: Limit,
+    bsa: BodySurface,
+    rules: tuple[str, ...],
+    basis: tuple[str, str],
+    target_mg_per_m2: Decimal | None = None,
+    only: str | None = None,
+) -> Proposal | None:
+    """The proposal of `choose`, with its working (None when no realisable dose is allowed).
+    `form` is the presentation of the current dose: another one is flagged, never silent."""
+    choice = choose(target, form, limit, only)
+    if choice.mg_per_day == 0:
+        return None
+    mg = choice.mg_per_day
+    capped = not limit.allows(target) and target > mg
+    step_en, step_fr = _STEP_TEXT[choice.form]
+    pct = percent(mg, target)
+    sign = "+" if pct > 0 else ""
+    pct_en, pct_fr = sign + num_en(pct), sign + num_fr(pct)
+    if mg == target:
+        why = ("no rounding needed", "sans arrondi")
+    elif capped:
+        why = (
+            f"highest allowed dose ({_limit_text(limit, False)}), {pct_en} % from the target",
+            f"dose la plus haute permise ({_limit_text(limit, True)}), {pct_fr} % de la cible",
+        )
+    elif choice.within_tolerance:
+        why = (
+            f"nearest realisable dose, {pct_en} % from the target (accepted within ±10 %)",
+            f"dose réalisable la plus proche, {pct_fr} % de la cible (admis à ±10 %)",
+        )
+    else:
+        why = (
+            f"no realisable dose within ±10 %: nearest allowed below, {pct_en} % from the target",
+            f"aucune dose réalisable à ±10 % : la plus proche permise en dessous, {pct_fr} % de "
+            "la cible",
+        )
+    if choice.form != form:
+        why = (
+            f"{why[0]}; not realisable as {_FORM_TEXT[form][0]}: {_FORM_TEXT[choice.form][0]} "
+            "instead (change of presentation)",
+            f"{why[1]} ; non réalisable en {_FORM_TEXT[form][1]} : {_FORM_TEXT[choice.form][1]} "
+            "à la place (changement de présentation)",
+        )
+    working = Working(
+        bsa,
+        basis[0],
+        basis[1],
+        target_mg_per_m2,
+        target,
+        f"{num_en(target)} mg → {num_en(mg)} mg ({step_en}, {why[0]})",
+        f"{num_fr(target)} mg → {num_fr(mg)} mg ({step_fr}, {why[1]})",
+        capped,
+        mg,
+        choice.form != form,
+    )
+    if choice.form != form and "FORM-PRESENTATIONS" not in rules:
+        rules = (*rules, "FORM-PRESENTATIONS")
+    return Proposal(action, mg, choice.form, bsa.m2, cite(*rules), working, choice.alternatives)
+
+
+_FORM_TEXT = {
+    SOLUTION: ("the 1 mg/ml oral solution", "solution buvable à 1 mg/ml"),
+    TABLETS: ("whole tablets", "comprimés entiers"),
+}
+
+
+def _limit_text(limit: Limit, french: bool) -> str:
+    parts = [
+        "≤ 4 mg/j" if french else "≤ 4 mg/day",
+        "≤ 2,5 mg/m²/j" if french else "≤ 2.5 mg/m²/day",
+    ]
+    if limit.at_most is not None:
+        n = num_fr(limit.at_most) if french else num_en(limit.at_most)
+        parts.append(f"≤ moitié de la dose, {n} mg" if french else f"≤ half the dose, {n} mg")
+    if limit.below is not None:
+        n = num_fr(limit.below) if french else num_en(limit.below)
+        parts.append(
+            f"< {n} mg/j, dose d'un résiduel toxique"
+            if french
+            else f"< {n} mg/day, a dose that gave a toxic trough"
+        )
+    return ", ".join(parts)
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -107,6 +325,7 @@ class Proposal:
     bsa_m2: Decimal
     rules: tuple[str, ...]
     working: Working | None = None
+    alternatives: tuple[Alternative, ...] = ()
 
     def __post_init__(self):
         cite(*self.rules)
@@ -135,6 +354,7 @@ class Proposal:
             "tablets": self.tablets,
             "rules": list(self.rules),
             "working": self.working.to_dict() if self.working else None,
+            "alternatives": [a.to_dict() for a in self.alternatives],
         }
 
 
@@ -149,119 +369,20 @@ _STEP_TEXT = {
 }
 
 
-def rounding_text(
-    raw: Decimal, mg: Decimal, form: str, why_en: str, why_fr: str
-) -> tuple[str, str]:
-    step_en, step_fr = _STEP_TEXT[form]
-    return (
-        f"{num_en(raw)} mg → {num_en(mg)} mg ({step_en}, {why_en})",
-        f"{num_fr(raw)} mg → {num_fr(mg)} mg ({step_fr}, {why_fr})",
-    )
-
-
 @dataclass(frozen=True)
 class StartDose:
-    proposal: Proposal | None  # None: no realisable dose in 2–2.5 mg/m²/day, even as solution
-    switched_to_solution: bool  # tablets asked for, but only the solution fits the range
+    proposal: Proposal | None  # None: no realisable dose, even as solution
+    switched_to_solution: bool  # tablets asked for, but only the solution fits
 
 
-def start_dose(bsa: BodySurface, form: str) -> StartDose:
-    """DOSE-START: the smallest realisable dose ≥ 2 mg/m²/day, within DOSE-RANGE and DOSE-CAP."""
+def start_dose(bsa: BodySurface, form: str, limit: Limit | None = None) -> StartDose:
+    """DOSE-START: 2 mg/m²/day (4 mg/day at most), the nearest realisable dose within ±10 %."""
     raw = START_MG_PER_M2 * bsa.m2
-    for candidate_form in (form, SOLUTION) if form == TABLETS else (form,):
-        working = _start_working(bsa, raw, candidate_form)
-        if working is not None:
-            rules = ("DOSE-START", "DOSE-RANGE", "FORM-PRESENTATIONS")
-            if working.cap_applied:
-                rules += ("DOSE-CAP",)
-            proposal = Proposal(
-                "start", working.mg_per_day, candidate_form, bsa.m2, cite(*rules), working
-            )
-            return StartDose(proposal, candidate_form != form)
-    return StartDose(None, False)
-
-
-def _start_working(bsa: BodySurface, raw: Decimal, form: str) -> Working | None:
+    capped = raw > MAX_MG_PER_DAY
+    rules = ("DOSE-START", "DOSE-RANGE", "FORM-PRESENTATIONS", *(("DOSE-CAP",) if capped else ()))
     basis = (
         f"{num_en(START_MG_PER_M2)} mg/m²/day × {num_en(bsa.m2)} m²",
         f"{num_fr(START_MG_PER_M2)} mg/m²/j × {num_fr(bsa.m2)} m²",
     )
-    if raw > MAX_MG_PER_DAY:
-        # DOSE-CAP wins over the range: 4 mg/day even when that is < 2 mg/m²/day.
-        mg = to_step(MAX_MG_PER_DAY, form, ROUND_FLOOR)
-        texts = rounding_text(raw, mg, form, "capped at 4 mg/day", "plafonné à 4 mg/j")
-        return Working(bsa, *basis, START_MG_PER_M2, raw, *texts, True, mg)
-    mg = to_step(raw, form, ROUND_CEILING)
-    if mg > max_dose(bsa.m2, form):
-        return None
-    texts = rounding_text(
-        raw,
-        mg,
-        form,
-        "rounded up to stay ≥ 2 mg/m²/day",
-        "arrondi au-dessus pour rester ≥ 2 mg/m²/j",
-    )
-    return Working(bsa, *basis, START_MG_PER_M2, raw, *texts, False, mg)
-
-
-def increase_dose(bsa: BodySurface, form: str) -> Working:
-    """DOSE-INCREASE target: 2.5 mg/m²/day rounded down to a realisable step, 4 mg at most."""
-    raw = MAX_MG_PER_M2 * bsa.m2
-    mg = max_dose(bsa.m2, form)
-    capped = raw > MAX_MG_PER_DAY
-    why = (
-        ("capped at 4 mg/day", "plafonné à 4 mg/j")
-        if capped
-        else (
-            "rounded down to stay ≤ 2.5 mg/m²/day",
-            "arrondi en dessous pour rester ≤ 2,5 mg/m²/j",
-        )
-    )
-    return Working(
-        bsa,
-        f"{num_en(MAX_MG_PER_M2)} mg/m²/day × {num_en(bsa.m2)} m²",
-        f"{num_fr(MAX_MG_PER_M2)} mg/m²/j × {num_fr(bsa.m2)} m²",
-        MAX_MG_PER_M2,
-        raw,
-        *rounding_text(raw, mg, form, *why),
-        capped,
-        mg,
-    )
-
-
-def bounded(
-    mg: Decimal,
-    bsa: BodySurface,
-    form: str,
-    basis_en: str,
-    basis_fr: str,
-    rounding: str = ROUND_FLOOR,
-) -> Working:
-    """`mg` rounded to the form's step (down unless told) and never above `max_dose`: the
-    working of every dose that is not computed from mg/m² (resume, taper, continue)."""
-    ceiling = max_dose(bsa.m2, form)
-    stepped = to_step(mg, form, rounding)
-    if stepped > ceiling:
-        why = (
-            ("lowered to 2.5 mg/m²/day", "ramené à 2,5 mg/m²/j")
-            if limiting_rule(bsa.m2) == "DOSE-RANGE"
-            else ("capped at 4 mg/day", "plafonné à 4 mg/j")
-        )
-        return Working(
-            bsa,
-            basis_en,
-            basis_fr,
-            None,
-            mg,
-            *rounding_text(mg, ceiling, form, *why),
-            True,
-            ceiling,
-        )
-    why = (
-        ("no rounding needed", "sans arrondi")
-        if stepped == mg
-        else (("rounded down", "arrondi en dessous") if stepped < mg else ("rounded", "arrondi"))
-    )
-    return Working(
-        bsa, basis_en, basis_fr, None, mg, *rounding_text(mg, stepped, form, *why), False, stepped
-    )
+    dose = chosen("start", raw, form, limit or Limit(bsa.m2), bsa, rules, basis, START_MG_PER_M2)
+    return StartDose(dose, dose is not None and dose.form != form)

@@ -69,19 +69,60 @@ def checks(course: Course, start: date | None) -> list[Check]:
     return found
 
 
+def phase_warnings(p: Patient, start: date | None) -> list[tuple[str, str]]:
+    """ELIG-INDICATION warnings (English, French): a start during the newly diagnosed phase
+    derived from the diagnosis date (before the start that phase blocks, see `_indication`), and
+    a stated phase that the diagnosis date contradicts."""
+    if p.diagnosis_date is None:
+        return []
+    found = []
+    if start is not None and derived_phase(p.diagnosis_date, start) == NEWLY_DIAGNOSED:
+        days = (start - p.diagnosis_date).days
+        found.append(
+            (
+                f"Sirolimus was started on {date_en(start)}, {days} days after the diagnosis "
+                f"({date_en(p.diagnosis_date)}): newly diagnosed ITP (< 3 months), outside the "
+                "indication (persistent or chronic ITP).",
+                f"Sirolimus débuté le {date_fr(start)}, {days} jours après le diagnostic "
+                f"({date_fr(p.diagnosis_date)}) : PTI nouvellement diagnostiqué (< 3 mois), hors "
+                "indication (PTI persistant ou chronique).",
+            )
+        )
+    on = start
+    if (
+        on is not None
+        and p.itp_phase
+        and derived_phase(on=on, diagnosis=p.diagnosis_date) != p.itp_phase
+    ):
+        derived = _PHASE_TEXT[derived_phase(p.diagnosis_date, on)]
+        stated = _PHASE_TEXT[p.itp_phase]
+        found.append(
+            (
+                f"The stated ITP phase ({stated[0]}) contradicts the diagnosis date "
+                f"({date_en(p.diagnosis_date)}: {derived[0]} at the start): check both.",
+                f"La phase du PTI indiquée ({stated[1]}) contredit la date de diagnostic "
+                f"({date_fr(p.diagnosis_date)} : {derived[1]} au début) : vérifier les deux.",
+            )
+        )
+    return found
+
+
 def _indication(p: Patient, today: date) -> list[Check]:
     phase = itp_phase(p, today)
+    if p.diagnosis_date and derived_phase(p.diagnosis_date, today) == NEWLY_DIAGNOSED:
+        phase = NEWLY_DIAGNOSED  # the diagnosis date wins over a stated later phase
     found = []
     if p.itp_phase and p.diagnosis_date and derived_phase(p.diagnosis_date, today) != p.itp_phase:
         derived = _PHASE_TEXT[derived_phase(p.diagnosis_date, today)]
         found.append(
             Check(
                 "ELIG-INDICATION",
-                INFO,
-                f"the stated ITP phase differs from the diagnosis date ({derived[0]}): the stated "
-                "phase is used, check it",
-                f"la phase indiquée diffère de celle de la date de diagnostic ({derived[1]}) : la "
-                "phase indiquée est retenue, à vérifier",
+                MISSING,
+                f"the stated ITP phase contradicts the diagnosis date ({derived[0]}): check both "
+                "(a newly diagnosed phase from the date is never overridden)",
+                f"la phase indiquée contredit la date de diagnostic ({derived[1]}) : vérifier les "
+                "deux (une phase nouvellement diagnostiquée d'après la date prime toujours)",
+                ("patient.itp_phase", "patient.diagnosis_date"),
             )
         )
     if phase is None:

@@ -157,7 +157,10 @@ def _audit_history(patient, record_lists, user) -> None:
 
 
 def _trough(patient, day: date, rng: random.Random, user) -> TroughLevel:
-    value = Decimal(str(round(rng.uniform(2, 14), 1)))
+    # One trough in twenty-five is toxic (> 15 ng/ml), as on a real ward: the attention lists
+    # have children to show.
+    high = rng.random() < 0.04
+    value = Decimal(str(round(rng.uniform(15.5, 20) if high else rng.uniform(2, 14), 1)))
     return TroughLevel(patient=patient, sampled_at=_at(day), value=value, unit="ng/ml",
                        value_ng_ml=value, assay="LC-MS/MS", recorded_by=user)
 

@@ -33,7 +33,8 @@ def dose_history(prescriptions) -> tuple[course.DoseEntry, ...]:
     given = sorted((p for p in prescriptions if p.status in Prescription.GIVEN_STATUSES),
                    key=lambda p: (p.start_date, p.pk))
     for prescription in given:
-        entries.append(course.DoseEntry(prescription.start_date, prescription.mg_per_day))
+        entries.append(course.DoseEntry(prescription.start_date, prescription.mg_per_day,
+                                        form=prescription.form))
         if prescription.suspended_on:
             entries.append(course.DoseEntry(prescription.suspended_on, Decimal(0)))
         if prescription.status == Prescription.Status.STOPPED and prescription.end_date:

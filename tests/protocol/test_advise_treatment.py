@@ -101,7 +101,11 @@ def test_TOX_SUSPEND_resume_on_tablets_rounds_down_to_whole_tablets():
             troughs=[trough(day(7), 18), trough(day(9), 8)],
         )
     )
-    assert advice["dose"]["mg_per_day"] == 1.0  # half of 2.5 = 1.25 → 1 mg, never more
+    # Half of 2.5 = 1.25: 1 mg is −20 % and 1.5 mg above half, so no tablet dose fits ±10 %:
+    # 1.2 ml of the solution, flagged as a change of presentation.
+    assert advice["dose"]["mg_per_day"] == 1.2 and advice["dose"]["form"] == "solution"
+    assert advice["dose"]["working"]["presentation_change"] is True
+    assert "FORM-PRESENTATIONS" in rules_of(advice, "warning")
 
 
 def test_TOX_SUSPEND_resume_below_one_tablet_switches_to_the_solution():
@@ -205,17 +209,19 @@ def test_RESP_DELAY_stop_at_3_months_after_pk_adjustment():
     doses = DOSE + [{"start": day(25), "mg_per_day": 2.6}]
     troughs = [trough(day(7), 3.1), trough(day(32), 5.2)]
     platelets = [count(day(-1), 12), count(day(80), 14)]
-    advice = run(build(today="2026-04-05", doses=doses, troughs=troughs, platelets=platelets))
+    # 3 months after the adjustment (the increase of 30/01/2026), not after the start.
+    advice = run(build(today="2026-04-30", doses=doses, troughs=troughs, platelets=platelets))
+    assert advice["no_response_from"] == "2026-04-30"
     assert advice["dose"]["action"] == "stop" and advice["dose"]["mg_per_day"] == 0
     assert "RESP-DELAY" in advice["dose"]["rules"]
     assert "RESP-DELAY" in rules_of(advice, "critical")
 
 
-def test_RESP_DELAY_not_before_3_months():
+def test_RESP_DELAY_not_before_3_months_after_the_adjustment():
     doses = DOSE + [{"start": day(25), "mg_per_day": 2.6}]
     advice = run(
         build(
-            today="2026-04-04",
+            today="2026-04-29",
             doses=doses,
             troughs=[trough(day(32), 5.2)],
             platelets=[count(day(-1), 12), count(day(80), 14)],

@@ -1,8 +1,11 @@
 """Hand-written clinical cases (cases/*.json) run through `python -m protocol advise`.
 
 Each file: title, rules (those the case exercises), course, expect. `expect` holds the key
-facts only: `dose`, `options[i]`, `taper` are compared on the keys given; `alerts` and `next`
-must contain the items given; `absent_alerts` must not appear.
+facts only: `dose`, `options[i]`, `taper`, `response` are compared on the keys given; `alerts`
+and `next` must contain the items given; `absent_alerts` must not appear.
+
+A whole course is a `timeline` instead of `expect`: each step sets fields of `course` (the day,
+the records so far) and has its own `expect`, run in order through the CLI.
 """
 
 import json
@@ -22,13 +25,25 @@ def subset(actual: dict, expected: dict) -> bool:
     return all(actual.get(k) == v for k, v in expected.items())
 
 
+def steps(case: dict) -> list[tuple[dict, dict]]:
+    """(course, expect) of a case: one, or each step of its timeline."""
+    if "timeline" not in case:
+        return [(case["course"], case["expect"])]
+    return [({**case["course"], **step["set"]}, step["expect"]) for step in case["timeline"]]
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_clinical_case(path):
     case = json.loads(path.read_text(encoding="utf-8"))
     assert set(case["rules"]) <= set(RULES)
+    for course, expect in steps(case):
+        check(course, expect)
+
+
+def check(course: dict, expect: dict) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "protocol", "advise", "-"],
-        input=json.dumps(case["course"]),
+        input=json.dumps(course),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -36,11 +51,12 @@ def test_clinical_case(path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    advice, expect = json.loads(result.stdout), case["expect"]
+    advice = json.loads(result.stdout)
     for key in ("bsa_m2", "eligible", "schedule"):
         if key in expect:
             assert advice[key] == expect[key], key
-    assert subset(advice["dose"], expect.get("dose", {})), advice["dose"]
+    assert subset(advice["dose"], expect.get("dose", {})), (course["today"], advice["dose"])
+    assert subset(advice["response"], expect.get("response", {})), advice["response"]
     if "options" in expect:
         assert len(advice["options"]) == len(expect["options"]), advice["options"]
         for actual, wanted in zip(advice["options"], expect["options"], strict=True):

@@ -66,6 +66,10 @@ def doses(draw):
         entry = {"start": (TODAY - timedelta(days=n)).isoformat(), "mg_per_day": mg}
         if mg == 0 and draw(st.booleans()):
             entry["stop"] = True
+        if mg and (mg * 10) % 5 == 0 and draw(st.booleans()):
+            entry["form"] = "tablets"
+        elif mg and draw(st.booleans()):
+            entry["form"] = "solution"
         entries.append(entry)
     return entries
 
@@ -125,6 +129,26 @@ def proposals(advice: dict):
     yield from advice["options"]
     if advice["taper"]:
         yield from advice["taper"]["steps"]
+    for p in (advice["dose"], *advice["options"]):
+        yield from p["alternatives"]
+
+
+@SETTINGS
+@given(courses())
+def test_TOX_SUSPEND_no_proposal_at_or_above_a_dose_that_gave_a_toxic_trough(data):
+    advice = advise(parse_course(data)).to_dict()
+    if advice["day_of_treatment"] is None:
+        return
+    start = TODAY - timedelta(days=advice["day_of_treatment"])
+    toxic = [
+        t["dose_mg_per_day"]
+        for t in advice["troughs"]
+        if t["zone"] == "toxic" and t["dose_mg_per_day"] > 0 and t["date"] >= start.isoformat()
+    ]
+    if not toxic:
+        return
+    for p in proposals(advice):
+        assert p["mg_per_day"] == 0 or p["mg_per_day"] < min(toxic), (p, toxic)
 
 
 @SETTINGS
@@ -166,7 +190,10 @@ def test_REG_OFF_LABEL_any_valid_course_gets_advice_citing_known_rules(data):
     assert "REG-OFF-LABEL" in cited
     assert all(a["severity"] in ("info", "warning", "critical") for a in advice["alerts"])
     if not advice["eligible"]:
-        assert advice["dose"]["action"] == "none" and advice["dose"]["mg_per_day"] == 0
+        assert advice["dose"]["mg_per_day"] == 0
+        # a toxic trough still asks for its suspension (and 48 h control) when contraindicated
+        pending = advice["pending_suspension"] is not None
+        assert advice["dose"]["action"] == ("suspend" if pending else "none")
 
 
 JUNK = st.recursive(

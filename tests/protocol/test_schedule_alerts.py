@@ -195,7 +195,7 @@ def test_DOSE_CAP_history_above_4_mg_is_accepted_with_an_alert_and_brought_down(
     advice = run(
         build({"weight_kg": 80, "height_cm": 180}, doses=[{"start": "2026-01-05", "mg_per_day": 5}])
     )
-    assert "DOSE-CAP" in rules_of(advice, "warning")
+    assert "DOSE-CAP" in rules_of(advice, "critical")  # the current dose: critical
     assert advice["dose"]["action"] == "decrease" and advice["dose"]["mg_per_day"] == 4.0
 
 

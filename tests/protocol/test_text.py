@@ -20,7 +20,7 @@ from protocol import advise, parse_course
 from protocol.text import date_en, date_fr, num_en, num_fr
 
 from .support import build, count, language_slips, not_started, run, texts, trough
-from .test_cases import CASES
+from .test_cases import CASES, steps
 from .test_properties import SETTINGS, courses
 
 PROTOCOL_DIR = Path(__file__).resolve().parents[2] / "protocol"
@@ -91,8 +91,8 @@ def test_DOSE_START_working_in_french():
     assert working["basis_fr"] == "2 mg/m²/j × 1,0408 m²"
     assert working["basis"] == "2 mg/m²/day × 1.0408 m²"
     assert working["rounding_fr"] == (
-        "2,0816 mg → 2,1 mg (pas de 0,1 ml de la solution à 1 mg/ml, arrondi au-dessus pour "
-        "rester ≥ 2 mg/m²/j)"
+        "2,0816 mg → 2,1 mg (pas de 0,1 ml de la solution à 1 mg/ml, dose réalisable la plus "
+        "proche, +0,9 % de la cible (admis à ±10 %))"
     )
     assert working["rounding"].startswith("2.0816 mg → 2.1 mg (0.1 ml steps")
 
@@ -171,7 +171,7 @@ def shifted(course: dict, days: int, form: str) -> dict:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_FOLLOW_VISITS_clinical_cases_on_many_days_french_and_english_texts(path):
-    course = json.loads(path.read_text(encoding="utf-8"))["course"]
+    course = steps(json.loads(path.read_text(encoding="utf-8")))[-1][0]
     for days in (*range(0, 30, 2), *range(30, 800, 23)):
         for form in ("solution", "tablets"):
             assert slips_of(shifted(course, days, form)) == [], (days, form)

@@ -106,7 +106,9 @@ def test_RESP_DELAY_bleeding_excludes_a_count_from_response():
 
 def test_RESP_DELAY_run_of_cr_and_r_counts_confirms_a_response():
     response = assess(counts((0, 10), (14, 50), (21, 120)), START)
-    assert (response.status, response.confirmed) == ("complete_response", False)
+    # R confirmed by both counts; CR shown once only, to confirm from day 28.
+    assert (response.status, response.confirmed) == ("response", True)
+    assert response.to_confirm_on == START + timedelta(days=28)
     response = assess(counts((0, 10), (14, 120), (21, 50)), START)
     assert (response.status, response.confirmed) == ("response", True)
 

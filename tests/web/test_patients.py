@@ -111,7 +111,8 @@ def test_list_shows_current_dose_and_pending_proposal(client, haematologist, dem
     demo.propose(patient)
     client.force_login(haematologist)
     html = client.get(reverse("patient_list")).content.decode()
-    assert "Proposée : 2,1 mg/j" in html
+    # 2 mg/m²/day × 1.0205 m² = 2.04 mg: the nearest realisable dose, 2 mg (issue 12)
+    assert "Proposée : 2 mg/j" in html
 
 
 # --- create ---------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_patient_page_shows_troughs_with_interpretation_and_history(client, haem
     assert "Claire Martin" in history and "Marc Petit" in history
     _response, html = page(client, haematologist, "patient_history", patient)
     doses = html[html.index('data-testid="dose-history"'):]
-    assert "2,1 mg/j" in doses
+    assert "2 mg/j" in doses  # 2.04 mg → 2 mg, the nearest realisable dose (issue 12)
     assert reverse("documents_dose_sheet_pdf", args=[patient.prescriptions.get().pk]) in doses
 
 
@@ -218,8 +218,8 @@ def test_proposal_page_shows_the_working_and_the_dose_as_given(client, haematolo
     _response, html = page(client, haematologist, "patient_proposal", referral(demo))
     card = html[html.index('data-testid="proposal"'):]
     for text in ("28,4 kg", "132 cm", "Mosteller", "1,0205 m²", "2 mg/m²/j × 1,0205 m²",
-                 "2,041 mg", "2,041 mg → 2,1 mg", "non atteint", "2,06 mg/m²/j",
-                 "soit 2,1 ml de solution buvable à 1 mg/ml", "DOSE-START"):
+                 "2,041 mg", "2,041 mg → 2 mg", "non atteint", "1,96 mg/m²/j",
+                 "soit 2 ml de solution buvable à 1 mg/ml", "DOSE-START"):
         assert text in card, text
 
 
@@ -256,12 +256,12 @@ def test_prescribing_records_a_proposed_prescription(client, haematologist, demo
     patient = referral(demo)
     client.force_login(haematologist)
     response = client.post(reverse("patient_proposal", args=[patient.pk]),
-                           {"choice": 0, "action": "start", "mg_per_day": "2.1",
+                           {"choice": 0, "action": "start", "mg_per_day": "2.0",
                             "reason": "Parents informés."})
     assert response.status_code == 302
     prescription = Prescription.objects.get(patient=patient)
     assert prescription.status == Status.PROPOSED
-    assert prescription.mg_per_day == Decimal("2.1") and prescription.volume_ml == Decimal("2.1")
+    assert prescription.mg_per_day == Decimal("2.0") and prescription.volume_ml == Decimal("2.0")
     assert prescription.proposed_by == haematologist and prescription.reason == "Parents informés."
     assert AuditEvent.objects.filter(action="prescription.propose", patient=patient).exists()
 
