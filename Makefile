@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEV_ENV := DEBUG=1
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test pytest lint deps uv chromium demo bench backup restore loadtest messages
+.PHONY: run test pytest lint deps uv chromium demo bench backup restore loadtest messages serve smoke
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -22,6 +22,15 @@ run: deps
 	$(DEV_ENV) $(UV) run python manage.py migrate --noinput
 	$(DEV_ENV) $(UV) run python manage.py load_demo
 	$(DEV_ENV) $(UV) run python manage.py runserver 127.0.0.1:8000
+
+# Production: settings from the environment (deploy/sirolimus.env.example), migrate,
+# collectstatic, then gunicorn on $$HOST:$$PORT — the very script the systemd unit runs.
+serve: deps
+	deploy/start.sh
+
+# make serve against a throwaway database on the local PostgreSQL, checked, stopped (.ci/run).
+smoke: deps
+	$(UV) run python tests/smoke/serve.py --server $(or $(SMOKE_SERVER),postgres://postgres@127.0.0.1:5432/postgres)
 
 lint: deps
 	$(UV) run ruff check .

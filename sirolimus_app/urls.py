@@ -5,11 +5,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .forms_auth import LoginForm
-from .views import home
+from .views import health, home
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("healthz", home.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("compte/connexion/",
          auth_views.LoginView.as_view(authentication_form=LoginForm,
                                       redirect_authenticated_user=True),
