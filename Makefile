@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEV_ENV := DEBUG=1
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test pytest lint deps uv chromium demo bench backup restore loadtest messages
+.PHONY: run test pytest lint deps uv chromium demo bench backup restore loadtest messages serve smoke
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -23,6 +23,15 @@ run: deps
 	$(DEV_ENV) $(UV) run python manage.py load_demo
 	$(DEV_ENV) $(UV) run python manage.py runserver 127.0.0.1:8000
 
+# Production: settings from the environment (deploy/sirolimus.env.example), migrate,
+# collectstatic, then gunicorn on $$HOST:$$PORT — the very script the systemd unit runs.
+serve: deps
+	deploy/start.sh
+
+# make serve against a throwaway database on the local PostgreSQL, checked, stopped (.ci/run).
+smoke: deps
+	$(UV) run python tests/smoke/serve.py --server $(or $(SMOKE_SERVER),postgres://postgres@127.0.0.1:5432/postgres)
+
 lint: deps
 	$(UV) run ruff check .
 	$(DEV_ENV) $(UV) run python manage.py makemigrations --check --dry-run
@@ -40,19 +49,21 @@ messages: deps
 bench: deps
 	$(UV) run python -m sirolimus_app.bench
 
-# Backups of the database DATABASE_URL names (see docs/operations.md). Without a SECRET_KEY
-# in the environment (a development machine) the development settings are used.
+# Encrypted, signed backups of the database DATABASE_URL names (docs/operations.md: keys in
+# BACKUP_AGE_RECIPIENT and BACKUP_HMAC_KEY). Without a SECRET_KEY in the environment (a
+# development machine) the development settings are used.
 APP_ENV := $(if $(SECRET_KEY),,$(DEV_ENV))
 
 backup: deps
 	$(APP_ENV) $(UV) run python manage.py backup $(if $(OUT),--output "$(OUT)")
 
-# Into an empty database: `make restore BACKUP=backups/<date>.json.gz` (REPLACE=1 empties
-# a database that is not).
+# Into an empty database, with the age private key brought for the occasion:
+# `make restore BACKUP=backups/<date>.sirolimus-backup IDENTITY=/media/cle/sauvegardes.key`
+# (REPLACE=1 empties a database that is not). The signature is checked before anything else.
 restore: deps
-	@test -n "$(BACKUP)" || { echo "Usage : make restore BACKUP=backups/<date>.json.gz [REPLACE=1]"; exit 2; }
+	@test -n "$(BACKUP)" -a -n "$(IDENTITY)" || { echo "Usage : make restore BACKUP=<fichier> IDENTITY=<clé privée age> [REPLACE=1]"; exit 2; }
 	$(APP_ENV) $(UV) run python manage.py migrate --noinput
-	$(APP_ENV) $(UV) run python manage.py restore "$(BACKUP)" $(if $(REPLACE),--replace)
+	$(APP_ENV) $(UV) run python manage.py restore "$(BACKUP)" --identity "$(IDENTITY)" $(if $(REPLACE),--replace)
 
 # A minute of concurrent users against gunicorn on loopback (not part of `make test`):
 # LOADTEST_ARGS="--users 12 --database postgres://postgres@127.0.0.1:5432/postgres".

@@ -112,7 +112,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -151,3 +150,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Production serving, backups, several app servers (issue 17; deploy/, docs/deploy.md) ---
+# Where collectstatic writes the hashed files WhiteNoise serves (one directory per release).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# gunicorn (deploy/gunicorn.conf.py): processes × threads; each thread may hold one database
+# connection, so workers × threads × servers stays under PostgreSQL's max_connections.
+SERVE_WORKERS = env_int("WEB_WORKERS", 2, minimum=1)
+SERVE_THREADS = env_int("WEB_THREADS", 4, minimum=1)
+SERVE_TIMEOUT = env_int("WEB_TIMEOUT", 60, minimum=10)  # a summary PDF takes ~1.5 s
+# Backups (sirolimus_app/backup.py): encrypted to this age public key (its private key stays
+# off the server) and authenticated with this HMAC key (hex or text, at least 32 bytes).
+BACKUP_AGE_RECIPIENT = env_str("BACKUP_AGE_RECIPIENT")
+BACKUP_HMAC_KEY = env_str("BACKUP_HMAC_KEY")
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))

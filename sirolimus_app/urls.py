@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 from .views import (
     corrections,
     documents,
+    health,
     home,
     nursing,
     patients,
@@ -96,7 +97,7 @@ document_pages = [
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("healthz", home.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("compte/", include(account)),
     # The language switch must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -1,10 +1,7 @@
 from datetime import timedelta
 
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sirolimus_app.models import Prescription
@@ -47,10 +44,3 @@ def home(request):
             .select_related("patient", "reviewed_by").order_by("-reviewed_at")[:SHOWN])
     return render(request, "home/home.html", context)
 
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness probe for the hospital's monitoring: says nothing about patients."""
-    return HttpResponse("ok", content_type="text/plain")

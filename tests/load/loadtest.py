@@ -1,15 +1,19 @@
 """Bounded load test on loopback: `make loadtest` (not part of `make test`: it takes a minute).
 
-Starts gunicorn with the production settings on 127.0.0.1 (a free port) against a throwaway
-database (SQLite by default, or a new database on the PostgreSQL server given by --database)
-filled with the demo data; logs in virtual nurses, haematologists and pharmacists who read
-pages and record trough levels and platelet counts through the real forms for --seconds;
-stops by itself; then checks that no request failed, that every write it made is in the
-database (with its audit line), and prints requests, errors, p50 and p95 per time segment
-so that one can see whether the response time stays flat.
+Starts --servers app servers the way production does (deploy/start.sh: production settings,
+migrations, collectstatic, gunicorn), each on its own free port of 127.0.0.1 with its own
+static directory, against one throwaway database (SQLite by default, or a new database on
+the PostgreSQL server given by --database) filled with the demo data; logs in virtual
+nurses, haematologists and pharmacists who read pages and record trough levels and platelet
+counts through the real forms for --seconds, each request sent to any of the servers (a
+load balancer without sticky sessions: a session opened on one server is used on the
+other); stops by itself; then checks that no request failed, that every write it made is in
+the database (with its audit line), and prints requests, errors, p50 and p95 per time
+segment so that one can see whether the response time stays flat.
 
     uv run python tests/load/loadtest.py --users 8 --seconds 60
-    uv run python tests/load/loadtest.py --database postgres://postgres@127.0.0.1:5432/postgres
+    uv run python tests/load/loadtest.py --servers 2 \
+        --database postgres://postgres@127.0.0.1:5432/postgres
 """
 
 import argparse
@@ -103,9 +107,9 @@ class _KeepRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class VirtualUser(threading.Thread):
-    def __init__(self, base, name, role, password, patients, barrier, results, seed):
+    def __init__(self, bases, name, role, password, patients, barrier, results, seed):
         super().__init__(name=name, daemon=True)
-        self.base, self.username, self.role, self.password = base, name, role, password
+        self.bases, self.username, self.role, self.password = bases, name, role, password
         self.patients, self.barrier, self.results = patients, barrier, results
         self.random = random.Random(seed)
         self.jar = http.cookiejar.CookieJar()
@@ -120,7 +124,9 @@ class VirtualUser(threading.Thread):
         started = time.monotonic()
         status, content, detail = None, "", ""
         try:
-            with self.opener.open(self.base + path, data=body, timeout=30) as response:
+            # Cookies ignore the port: the session follows the user from server to server.
+            base = self.random.choice(self.bases)
+            with self.opener.open(base + path, data=body, timeout=30) as response:
                 status, content = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             status, content = error.code, error.read().decode(errors="replace")
@@ -267,64 +273,78 @@ def report(results: Results, segment: int) -> None:
               f"{percentile(times, 95):>8.0f}")
 
 
-def start_server(env, workdir: Path, workers: int, threads: int):
+def start_server(env, workdir: Path, number: int, workers: int, threads: int):
+    """deploy/start.sh, as the systemd unit runs it, on a free port; its own static files."""
     port = free_port()
-    log = open(workdir / "gunicorn.log", "w+")  # read back at the end
+    log = open(workdir / f"server{number}.log", "w+")  # noqa: SIM115 (read back at the end)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "sirolimus_app.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+        [str(ROOT / "deploy/start.sh")], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=dict(env, PYTHON=sys.executable, HOST="127.0.0.1", PORT=str(port),
+                 WEB_WORKERS=str(workers), WEB_THREADS=str(threads),
+                 STATIC_ROOT=str(workdir / f"static{number}")),
+        start_new_session=True)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(server, base, log: Path) -> None:
+    for _ in range(600):
+        if server.poll() is not None:
+            break
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2).read()  # noqa: S310
-            return server, base
+            return
         except OSError:
             time.sleep(0.2)
-    stop(server)
-    sys.exit("gunicorn did not start:\n" + (workdir / "gunicorn.log").read_text())
+    sys.exit(f"{base} did not start:\n" + log.read_text()[-4000:])
 
 
 def stop(server) -> None:
-    server.send_signal(signal.SIGTERM)
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)
 
 
 def run(args, database: Database, workdir: Path):
     password = "Charge-" + secrets.token_urlsafe(12)
     users = [(f"charge{n:02d}", ROLES[n % len(ROLES)]) for n in range(args.users)]
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_HTTPS"}}
-    env.update(DATABASE_URL=database.url, LOADTEST_STATIC_ROOT=str(workdir / "static"))
-    dev = dict(env, DJANGO_SETTINGS_MODULE="sirolimus_app.settings", DEBUG="1")
-    prod = dict(env, DJANGO_SETTINGS_MODULE="tests.load.settings", DEBUG="0",
-                SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DEBUG", "SECURE_HTTPS", "DJANGO_SETTINGS_MODULE"}}
+    env.update(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE="sirolimus_app.settings")
+    dev = dict(env, DEBUG="1")
+    prod = dict(env, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
                 SECURE_HTTPS="0", LOG_LEVEL="ERROR")
     print(f"Setting up {database.url} (migrate, demo data, {args.users} users)…")
     patients = json.loads(django(dev, SETUP, json.dumps(users), password))
-    django(prod, "import django; from django.core.management import call_command; "
-                 "django.setup(); call_command('collectstatic', '--noinput', verbosity=0)")
 
-    server, base = start_server(prod, workdir, args.workers, args.threads)
+    # The servers start together, as two machines rebooted at once would (the migrations
+    # run under a database lock, one server after the other).
+    servers = [start_server(prod, workdir, n, args.workers, args.threads)
+               for n in range(args.servers)]
     try:
-        print(f"{args.users} users for {args.seconds} s on {base} "
-              f"(gunicorn: {args.workers} processes × {args.threads} threads)…")
+        for n, (server, base) in enumerate(servers):
+            wait_until_up(server, base, workdir / f"server{n}.log")
+        bases = [base for _server, base in servers]
+        print(f"{args.users} users for {args.seconds} s on {', '.join(bases)} "
+              f"(each gunicorn: {args.workers} processes × {args.threads} threads)…")
         results = Results(args.seconds)
         barrier = threading.Barrier(args.users,
                                     action=lambda: setattr(results, "start", time.monotonic()))
-        threads = [VirtualUser(base, name, role, password, patients, barrier, results, seed=n)
+        threads = [VirtualUser(bases, name, role, password, patients, barrier, results, seed=n)
                    for n, (name, role) in enumerate(users)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=args.seconds + 360)
     finally:
-        stop(server)
+        for server, _base in servers:
+            stop(server)
     saved = json.loads(django(dev, VERIFY, json.dumps([name for name, _ in users])))
-    return results, saved, (workdir / "gunicorn.log").read_text()
+    logs = "".join((workdir / f"server{n}.log").read_text() for n in range(args.servers))
+    return results, saved, logs
 
 
 def main(argv=None) -> int:
@@ -332,12 +352,14 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, default=8, help="concurrent users (default 8)")
     parser.add_argument("--seconds", type=int, default=60, help="duration (default 60)")
     parser.add_argument("--segment", type=int, default=10, help="report segment in seconds")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="app servers on the same database (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes each")
     parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--database", help="PostgreSQL server URL (default: SQLite file)")
     args = parser.parse_args(argv)
-    if not 1 <= args.users <= 50 or not 5 <= args.seconds <= 600:
-        parser.error("between 1 and 50 users, between 5 and 600 seconds")
+    if not 1 <= args.users <= 50 or not 5 <= args.seconds <= 600 or not 1 <= args.servers <= 4:
+        parser.error("between 1 and 50 users, 5 and 600 seconds, 1 and 4 servers")
 
     workdir = Path(tempfile.mkdtemp(prefix="sirolimus-load-"))
     database = None

@@ -4,11 +4,12 @@ from sirolimus_app.backup import BackupError, write_backup
 
 
 class Command(BaseCommand):
-    help = ("Sauvegarde toute la base (SQLite ou PostgreSQL, selon DATABASE_URL) dans "
-            "backups/<date>.json.gz, ou dans le fichier donné par --output.")
+    help = ("Sauvegarde toute la base (SQLite ou PostgreSQL, selon DATABASE_URL), chiffrée pour "
+            "BACKUP_AGE_RECIPIENT et signée avec BACKUP_HMAC_KEY, dans "
+            "BACKUP_DIR/<date>.sirolimus-backup ou dans le fichier donné par --output.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", help="Fichier à écrire (.json.gz).")
+        parser.add_argument("--output", help="Fichier à écrire.")
         parser.add_argument("--database", default="default")
 
     def handle(self, *args, output=None, database="default", **options):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"Sauvegarde écrite : {path} ({sum(counts.values())} lignes)."))
+            f"Sauvegarde chiffrée et signée écrite : {path} ({sum(counts.values())} lignes)."))
         for label, count in counts.items():
             if count:
                 self.stdout.write(f"  {label:<32} {count}")

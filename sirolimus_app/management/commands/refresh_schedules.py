@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from sirolimus_app.dblock import LockBusy, exclusive
 from sirolimus_app.models import Patient
 from sirolimus_app.services.schedule import (
     CHUNK_SIZE,
@@ -12,18 +13,29 @@ from sirolimus_app.services.schedule import (
 class Command(BaseCommand):
     help = ("Recalcule le calendrier de surveillance et la situation de chaque patient (moteur "
             "du protocole) pour aujourd'hui, puis les statistiques de la base : à lancer chaque "
-            "nuit, après minuit.")
+            "nuit, après minuit. Un seul calcul à la fois, même lancé sur plusieurs serveurs "
+            "(verrou dans la base).")
 
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
                             help=f"Patients par transaction (défaut : {CHUNK_SIZE}).")
+        parser.add_argument("--no-wait", action="store_true",
+                            help="Si un autre serveur fait déjà le calcul, ne pas l'attendre "
+                                 "pour le refaire : s'arrêter (sans erreur).")
 
-    def handle(self, *args, chunk_size=CHUNK_SIZE, **options):
+    def handle(self, *args, chunk_size=CHUNK_SIZE, no_wait=False, **options):
         if chunk_size < 1:
             raise CommandError("--chunk-size doit être au moins 1.")
-        today = timezone.localdate()
-        count = refresh_patients(Patient.objects.values_list("pk", flat=True), today,
-                                 chunk_size=chunk_size)
-        update_planner_statistics()
+        try:
+            with exclusive("refresh_schedules", wait=not no_wait):
+                # The date is read once the lock is held: a run queued behind another one
+                # that crossed midnight computes the new day.
+                today = timezone.localdate()
+                count = refresh_patients(Patient.objects.values_list("pk", flat=True), today,
+                                         chunk_size=chunk_size)
+                update_planner_statistics()
+        except LockBusy:
+            self.stdout.write("Calcul déjà en cours sur un autre serveur : rien à faire ici.")
+            return
         self.stdout.write(self.style.SUCCESS(
             f"Calendriers recalculés pour le {today:%d/%m/%Y} : {count} patients."))

@@ -1,0 +1,41 @@
+"""The health probe: open without login, says "ok" when the database answers, 503 when it
+does not, and never anything about patients; the production start names what is missing."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import DatabaseError
+from django.urls import reverse
+
+from sirolimus_app.preflight import missing_variables
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_health_answers_ok_without_login(client, db, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the SELECT 1, nothing else (no session, no user)
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200 and response.text == "ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_is_503_when_the_database_fails(client, db, monkeypatch):
+    class Unreachable:
+        def cursor(self):
+            raise DatabaseError("connection refused")
+
+    monkeypatch.setattr("sirolimus_app.views.health.connection", Unreachable())
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.text == "base de données injoignable"
+
+
+def test_production_start_names_every_missing_variable():
+    assert missing_variables({"SECRET_KEY": "x", "ALLOWED_HOSTS": " "}) == [
+        "ALLOWED_HOSTS", "DATABASE_URL"]
+    result = subprocess.run([sys.executable, "-m", "sirolimus_app.preflight"], cwd=ROOT,
+                            env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "k" * 50},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "ALLOWED_HOSTS, DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
