@@ -151,3 +151,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Security for health data (issue 16): sign-in, second factor, sessions, throttling -----
+# One block on purpose: the settings above stay as they were. Described for the hospital's
+# security officer in docs/operations.md ("Sécurité").
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = (
+    "sirolimus_app.apps.AdminConfig")  # the admin behind the sign-in and its 2nd factor
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_AFTER_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_AFTER_AUTH:_AFTER_AUTH] = [
+    "django_otp.middleware.OTPMiddleware",
+    "sirolimus_app.middleware_security.AbsoluteSessionMiddleware",
+    "sirolimus_app.second_factor.SecondFactorMiddleware",
+    "sirolimus_app.middleware_security.AuditActorMiddleware",
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("sirolimus_app.middleware.ContentSecurityPolicyMiddleware"),
+                  "sirolimus_app.middleware_security.NoStoreMiddleware")
+# After axes (its lockout first), before the password check.
+AUTHENTICATION_BACKENDS.insert(1, "sirolimus_app.throttle.AddressThrottleBackend")
+# Failures from one address across all usernames within AXES_COOLOFF_TIME (password
+# spraying); higher than the per-username limit so a shared ward computer is not locked out.
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+# A session ends this long after sign-in, however active (a ward computer left signed in).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Who must give a second factor with a local password: "staff", "superuser", role names
+# (haematologist, nurse, pharmacist) or "all". Anyone who enrolled is asked too.
+OTP_REQUIRED_FOR = env_list("OTP_REQUIRED_FOR", ["staff", "superuser"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sirolimus PTI")

@@ -4,18 +4,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .forms_auth import LoginForm
-from .views import home
+from .views import account, home
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
-    path("compte/connexion/",
-         auth_views.LoginView.as_view(authentication_form=LoginForm,
-                                      redirect_authenticated_user=True),
-         name="login"),
+    path("compte/connexion/", account.LoginView.as_view(), name="login"),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("compte/mot-de-passe/", auth_views.PasswordChangeView.as_view(),
+    path("compte/mot-de-passe/", account.PasswordChangeView.as_view(),
          name="password_change"),
     path("compte/mot-de-passe/ok/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
@@ -26,5 +22,6 @@ urlpatterns = [
     path("pharmacie/", include("sirolimus_app.urls_pharmacy")),
     path("soins/", include("sirolimus_app.urls_nursing")),
     path("documents/", include("sirolimus_app.urls_documents")),
+    path("", include("sirolimus_app.urls_security")),
     path("admin/", admin.site.urls),
 ]

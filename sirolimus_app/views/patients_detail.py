@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from sirolimus_app.access import get_patient_for_user, get_patient_record_for_user, require_perm
 from sirolimus_app.forms import ProposalChoiceForm
 from sirolimus_app.models import AuditEvent, LabResult, Prescription
+from sirolimus_app.services import access_log
 from sirolimus_app.services import patients as patient_services
 from sirolimus_app.services.errors import ServiceError
 from sirolimus_app.views import patients_present as present
@@ -61,6 +62,7 @@ def _advice_context(request, patient) -> dict:
 @require_http_methods(["GET"])
 def patient_detail(request, pk):
     patient = get_patient_record_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.RECORD, patient.pk)
     context = _advice_context(request, patient)
     advice = context["advice"] or {}
     response = advice.get("response") or {}
@@ -85,6 +87,7 @@ def patient_history(request, pk):
     platelet count and visit (the patient page shows what they amount to: response, charts,
     what is due)."""
     patient = get_patient_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.HISTORY, patient.pk)
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "patients/history.html", {
@@ -102,6 +105,7 @@ def patient_history(request, pk):
 @require_http_methods(["GET"])
 def patient_eligibility(request, pk):
     patient = get_patient_record_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.ELIGIBILITY, patient.pk)
     context = _advice_context(request, patient)
     context["checks"] = present.eligibility_checks(context["advice"], context["fixes"])
     return render(request, "patients/eligibility.html", context)
@@ -112,6 +116,7 @@ def patient_proposal(request, pk):
     if request.method == "POST":
         require_perm(request.user, "propose_prescription")
     patient = get_patient_record_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.PROPOSAL, patient.pk)
     error = None
     if request.method == "POST":
         form = ProposalChoiceForm(request.POST)

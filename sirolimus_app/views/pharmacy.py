@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sirolimus_app.access import get_prescription_for_user, require_perm
 from sirolimus_app.forms_workflow import RejectForm, ValidateForm
 from sirolimus_app.models import Prescription
-from sirolimus_app.services import prescriptions, worklists
+from sirolimus_app.services import access_log, prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
 
 # Each card is a whole analysis (working, alerts, previous dose, both forms), about a screen
@@ -116,7 +116,10 @@ def _review_page(request, prescription, reject_form=None):
 
 @require_GET
 def review(request, pk: int):
-    return _review_page(request, get_prescription_for_user(request.user, pk))
+    prescription = get_prescription_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.REVIEW, prescription.patient_id,
+                      f"prescription:{pk}")
+    return _review_page(request, prescription)
 
 
 def _safe_next(request) -> str:
