@@ -54,7 +54,7 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         if request.session.get(PENDING) and request.user.is_authenticated:
             try:
-                name = resolve(request.path_info).url_name
+                name = resolve(request.path_info).view_name
             except Resolver404:
                 name = None
             if name not in OPEN_WHILE_PENDING:
