@@ -181,3 +181,25 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # (haematologist, nurse, pharmacist) or "all". Anyone who enrolled is asked too.
 OTP_REQUIRED_FOR = env_list("OTP_REQUIRED_FOR", ["staff", "superuser"])
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sirolimus PTI")
+# Sign-in through the hospital's identity provider (OpenID Connect): off unless a client id
+# is given; then the provider's endpoints are required (see docs/operations.md).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "", required=OIDC_ENABLED)
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "", required=OIDC_ENABLED)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "",
+                                         required=OIDC_ENABLED)
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "", required=OIDC_ENABLED)
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "", required=OIDC_ENABLED)
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "", required=OIDC_ENABLED)
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+# Roles from a claim ("OIDC_ROLE_MAP=claim-value=haematologist,other=nurse"), or, unset, granted
+# by an administrator in the admin.
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM", "")
+OIDC_ROLE_MAP = dict(item.split("=", 1) for item in env_list("OIDC_ROLE_MAP", []) if "=" in item)
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
+LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?oidc=refus"
+AUTHENTICATION_BACKENDS.append("sirolimus_app.oidc.HospitalOIDCBackend")

@@ -3,6 +3,7 @@ password (throttled like the sign-in)."""
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 
 from sirolimus_app.forms_auth import LoginForm, ThrottledPasswordChangeForm
@@ -19,6 +20,11 @@ class LoginView(auth_views.LoginView):
         if url and urlsplit(url).path == self.request.path:
             return ""
         return url
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "oidc_enabled": settings.OIDC_ENABLED,
+                # Back from the identity provider without a session: refused or expired.
+                "oidc_refused": self.request.GET.get("oidc") == "refus"}
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

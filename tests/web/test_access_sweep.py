@@ -69,7 +69,8 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
 ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST,
            "otp_verify": FORM, "otp_setup": FORM}
 # The only pages open without logging in (the language switch is on the login page).
-PUBLIC = {"login", "healthz", "set_language", "admin:login"}
+PUBLIC = {"login", "healthz", "set_language", "admin:login", "oidc_authentication_init",
+          "oidc_authentication_callback"}
 
 
 def url_patterns(patterns=None, prefix="", namespace=None):
