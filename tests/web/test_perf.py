@@ -28,6 +28,8 @@ LIST_PAGES = [  # (role, URL name, query string)
     ("haematologist", "patient_list", ""),
     ("haematologist", "patient_list", "?q=Martin"),
 ]
+# Each of these pages writes one access-log line: +1: access log line (one INSERT, the same
+# for a short and a long history; tests/web/test_security_access_log.py pins it to exactly 1).
 PATIENT_PAGES = ["patient_detail", "patient_eligibility", "patient_proposal", "patient_history"]
 
 

@@ -288,3 +288,14 @@ def test_a_clinical_change_still_has_one_line(haematologist, patient):
     patient.allergies = "arachide"
     records.update_patient(haematologist, patient, patient.version)
     assert AuditEvent.objects.filter(pk__gt=since).count() == 1
+
+
+def test_the_admin_shows_the_log_read_only(client, admin_user, entry):
+    verify_second_factor(client, admin_user)
+    changelist = reverse("admin:sirolimus_app_accesslogentry_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200 and "ide.bernard" in page.content.decode()
+    assert client.get(reverse("admin:sirolimus_app_accesslogentry_add")).status_code == 403
+    change = reverse("admin:sirolimus_app_accesslogentry_change", args=[entry.pk])
+    assert client.post(change, {"page": "history"}).status_code == 403
+    assert AccessLogEntry.objects.get().page == "record"
