@@ -7,7 +7,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ def _next(request) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()},
                                        require_https=request.is_secure()):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _verified(request, device):
