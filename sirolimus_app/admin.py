@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sirolimus_app.models import AuditEvent
+from sirolimus_app.models import AccessLogEntry, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -8,9 +8,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail, readable by administrators; nobody may add, change or delete a line,
     superusers included (the model and the database refuse it too)."""
 
-    list_display = ("at", "user", "action", "object_type", "object_id", "patient_id")
+    list_display = ("at", "username", "user_full_name", "action", "object_type", "object_id",
+                    "patient_id")
     list_filter = ("action", "object_type")
-    search_fields = ("object_id", "user__username", "action")
+    search_fields = ("object_id", "username", "user__username", "action")
     date_hierarchy = "at"
     list_select_related = ("user",)
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
@@ -23,3 +24,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(AuditEventAdmin):
+    """Who read which record: read-only like the audit trail (export: manage.py
+    export_access_log)."""
+
+    list_display = ("at", "username", "user_full_name", "ip_address", "page", "patient_id",
+                    "object_ref")
+    list_filter = ("page",)
+    search_fields = ("username", "ip_address", "object_ref")
+    readonly_fields = [f.name for f in AccessLogEntry._meta.fields]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,12 @@ class SirolimusConfig(AppConfig):
         signals.connect()
         # Groups and their permissions exist in every database, tests included.
         post_migrate.connect(ensure_roles, sender=self)
+        # Sign-in time (absolute session lifetime) and the audit of accounts and roles.
+        from . import middleware_security  # noqa: F401
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """The admin site behind the application's sign-in and the second factor."""
+
+    default = False
+    default_site = "sirolimus_app.admin_site.AdminSite"

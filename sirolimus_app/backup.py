@@ -40,6 +40,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from pyrage import DecryptError, IdentityError, RecipientError, decrypt, encrypt, x25519
 
+from sirolimus_app.signals import account_audit_paused
+
 FORMAT = "sirolimus-pti-backup"
 FORMAT_VERSION = 1  # of the JSON content
 MAGIC = b"SIROLIMUS-PTI-BACKUP 2\n"  # the signed, encrypted envelope
@@ -333,7 +335,7 @@ def _load(objects: list, models: list, connection, using: str) -> None:
     """What `loaddata` does: raw saves (no timestamps rewritten), forward references
     resolved at the end, constraints checked, id sequences moved past the loaded ids."""
     deferred = []
-    with connection.constraint_checks_disabled():
+    with connection.constraint_checks_disabled(), account_audit_paused():
         for obj in serializers.deserialize("python", objects, using=using,
                                            handle_forward_references=True):
             obj.save(using=using)

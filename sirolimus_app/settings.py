@@ -164,3 +164,56 @@ SERVE_TIMEOUT = env_int("WEB_TIMEOUT", 60, minimum=10)  # a summary PDF takes ~1
 BACKUP_AGE_RECIPIENT = env_str("BACKUP_AGE_RECIPIENT")
 BACKUP_HMAC_KEY = env_str("BACKUP_HMAC_KEY")
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+
+
+# --- Security for health data (issue 16): sign-in, second factor, sessions, throttling -----
+# One block on purpose: the settings above stay as they were. Described for the hospital's
+# security officer in docs/operations.md ("Sécurité").
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = (
+    "sirolimus_app.apps.AdminConfig")  # the admin behind the sign-in and its 2nd factor
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_AFTER_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_AFTER_AUTH:_AFTER_AUTH] = [
+    "django_otp.middleware.OTPMiddleware",
+    "sirolimus_app.middleware_security.AbsoluteSessionMiddleware",
+    "sirolimus_app.second_factor.SecondFactorMiddleware",
+    "sirolimus_app.middleware_security.AuditActorMiddleware",
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("sirolimus_app.middleware.ContentSecurityPolicyMiddleware"),
+                  "sirolimus_app.middleware_security.NoStoreMiddleware")
+# After axes (its lockout first), before the password check.
+AUTHENTICATION_BACKENDS.insert(1, "sirolimus_app.throttle.AddressThrottleBackend")
+# Failures from one address across all usernames within AXES_COOLOFF_TIME (password
+# spraying); higher than the per-username limit so a shared ward computer is not locked out.
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+# A session ends this long after sign-in, however active (a ward computer left signed in).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Who must give a second factor with a local password: "staff", "superuser", role names
+# (haematologist, nurse, pharmacist) or "all". Anyone who enrolled is asked too.
+OTP_REQUIRED_FOR = env_list("OTP_REQUIRED_FOR", ["staff", "superuser"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sirolimus PTI")
+# Sign-in through the hospital's identity provider (OpenID Connect): off unless a client id
+# is given; then the provider's endpoints are required (see docs/operations.md).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "", required=OIDC_ENABLED)
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "", required=OIDC_ENABLED)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "",
+                                         required=OIDC_ENABLED)
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "", required=OIDC_ENABLED)
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "", required=OIDC_ENABLED)
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "", required=OIDC_ENABLED)
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+# Roles from a claim ("OIDC_ROLE_MAP=claim-value=haematologist,other=nurse"), or, unset, granted
+# by an administrator in the admin.
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM", "")
+OIDC_ROLE_MAP = dict(item.split("=", 1) for item in env_list("OIDC_ROLE_MAP", []) if "=" in item)
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
+LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?oidc=refus"
+AUTHENTICATION_BACKENDS.append("sirolimus_app.oidc.HospitalOIDCBackend")

@@ -4,11 +4,13 @@ bookmarks and other hospital systems link to them."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from . import oidc
 from .views import (
+    access_log,
+    account,
     corrections,
     documents,
     health,
@@ -19,18 +21,20 @@ from .views import (
     patients_entries,
     patients_treatment,
     pharmacy,
+    second_factor,
 )
 
-account = [
-    # axes needs the request passed to authenticate(), which Django's login form does.
-    path("connexion/",
-         auth_views.LoginView.as_view(authentication_form=AuthenticationForm,
-                                      redirect_authenticated_user=True),
-         name="login"),
+account_pages = [
+    path("connexion/", account.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mot-de-passe/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mot-de-passe/", account.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/ok/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
+    path("verification/", second_factor.verify, name="otp_verify"),
+    path("second-facteur/", second_factor.setup, name="otp_setup"),
+    # The hospital's identity provider (404 unless OIDC is configured).
+    path("oidc/connexion/", oidc.authentication_request, name="oidc_authentication_init"),
+    path("oidc/retour/", oidc.authentication_callback, name="oidc_authentication_callback"),
 ]
 
 patient_pages = [
@@ -46,6 +50,7 @@ patient_pages = [
          name="patient_eligibility"),
     path("<int:pk>/proposition/", patients_detail.patient_proposal, name="patient_proposal"),
     path("<int:pk>/historique/", patients_detail.patient_history, name="patient_history"),
+    path("<int:pk>/acces/", access_log.patient_access_log, name="patient_access_log"),
     path("<int:pk>/suspendre/", patients_treatment.patient_suspend, name="patient_suspend"),
     path("<int:pk>/arreter/", patients_treatment.patient_stop, name="patient_stop"),
     path("<int:pk>/prescriptions/<int:prescription_pk>/retirer/",
@@ -98,7 +103,7 @@ document_pages = [
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("compte/", include(account)),
+    path("compte/", include(account_pages)),
     # The language switch must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("patients/", include(patient_pages)),

@@ -67,3 +67,27 @@ def cast(haematologist, nurse, pharmacist, outsider):
 def client_for(client, user):
     client.force_login(user)
     return client
+
+
+def verify_second_factor(client, user):
+    """Sign `user` in with a confirmed TOTP device, as if the code had been typed: what the
+    admin and the second-factor policy require."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sirolimus_app.second_factor import PENDING
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop(PENDING, None)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, past the second factor the admin requires."""
+    return verify_second_factor(client, admin_user)

@@ -47,8 +47,14 @@ def registered_patients():
                              ).order_by("study_code")
 
 
+def _disarmed(segment: str) -> str:
+    armed = segment.startswith(FORMULA_STARTS) or segment.lstrip().startswith(FORMULA_STARTS)
+    return "'" + segment if armed else segment
+
+
 def safe_cell(value) -> str:
-    """Text as a spreadsheet will show it, never run it: a leading quote disarms formulas.
+    """Text as a spreadsheet will show it, never run it: a leading quote disarms formulas,
+    in every `;`-separated segment too (French Excel splits on `;` whatever the quoting).
     Numbers are written as numbers (a negative day count is not a formula)."""
     if value is None:
         return ""
@@ -56,13 +62,13 @@ def safe_cell(value) -> str:
         return "1" if value else "0"
     if isinstance(value, int | Decimal | float):
         return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return ";".join(_disarmed(segment) for segment in str(value).split(";"))
 
 
 def to_csv(columns: list[str], rows: Iterable[list]) -> str:
+    """Every field quoted: a separator or a line break inside a value stays inside it."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     writer.writerows([safe_cell(v) for v in row] for row in rows)
     return out.getvalue()

@@ -68,12 +68,52 @@ def check_not_before_birth(value: date | datetime | None, birth_date: date) -> N
 
 
 TEXTAREA_MAX_LENGTH = 2000
+# Control (Cc: NUL, line breaks…), format (Cf: zero-width space U+200B, right-to-left
+# override U+202E…) and line/paragraph separators (Zl U+2028, Zp U+2029): invisible or
+# layout-changing, they let two identical-looking IPPs coexist or forge a line in a PDF.
+FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+MULTILINE_ALLOWED = frozenset("\n\r\t")
+# Plausible dates: nothing in this record is older than 1900, and nothing planned is more
+# than ten years ahead (9999-12-31 is a slip or a probe, never a date).
+EARLIEST_DATE = date(1900, 1, 1)
+YEARS_AHEAD = 10
+
+
+def has_forbidden_characters(value: str, *, multiline: bool = False) -> bool:
+    allowed = MULTILINE_ALLOWED if multiline else frozenset()
+    return any(unicodedata.category(ch) in FORBIDDEN_CATEGORIES and ch not in allowed
+               for ch in value)
+
+
+def check_typed_text(value: str, *, multiline: bool = False) -> None:
+    if isinstance(value, str) and has_forbidden_characters(value, multiline=multiline):
+        raise ValidationError(_("Caractères de contrôle interdits (retour à la ligne, "
+                                "tabulation, caractère invisible…) : saisissez du texte "
+                                "simple."), code="control_characters")
+
+
+def latest_plausible_date() -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def check_plausible_date(value: date | datetime | None) -> None:
+    if value is None:
+        return
+    day = timezone.localdate(value) if isinstance(value, datetime) else value
+    if day < EARLIEST_DATE:
+        raise ValidationError(_("Date invraisemblable : antérieure à 1900."), code="too_old")
+    if day > latest_plausible_date():
+        raise ValidationError(
+            _("Date invraisemblable : plus de %(years)s ans dans le futur.")
+            % {"years": YEARS_AHEAD}, code="too_far")
 
 
 class TypedTextMixin:
-    """Typed text stays printable text: no control characters (a crafted line break in a name
-    would break the calendar file and the PDFs' headers; only multi-line fields keep line
-    breaks), and multi-line fields have a bound (a note is not a document)."""
+    """Typed text stays printable text: no control or invisible characters (a crafted line
+    break in a name would break the calendar file and the PDFs' headers; only multi-line
+    fields keep line breaks), multi-line fields have a bound (a note is not a document), and
+    every date is plausible (1900 to ten years ahead)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +123,11 @@ class TypedTextMixin:
                 field.max_length = TEXTAREA_MAX_LENGTH
                 field.validators.append(validators.MaxLengthValidator(TEXTAREA_MAX_LENGTH))
                 field.widget.attrs["maxlength"] = str(TEXTAREA_MAX_LENGTH)
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(check_plausible_date)
+                if isinstance(field, forms.DateField):
+                    field.widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
+                    field.widget.attrs.setdefault("max", latest_plausible_date().isoformat())
 
     def clean(self):
         cleaned = super().clean()
@@ -90,10 +135,10 @@ class TypedTextMixin:
             value = cleaned.get(name)
             if not isinstance(field, forms.CharField) or not isinstance(value, str):
                 continue
-            allowed = "\n\r\t" if isinstance(field.widget, forms.Textarea) else ""
-            if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
-                self.add_error(name, _("Caractères de contrôle interdits (retour à la ligne, "
-                                       "tabulation…) : saisissez du texte simple."))
+            try:
+                check_typed_text(value, multiline=isinstance(field.widget, forms.Textarea))
+            except ValidationError as error:
+                self.add_error(name, error)
         return cleaned
 
 

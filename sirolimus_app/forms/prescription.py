@@ -5,10 +5,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from sirolimus_app.forms.common import ReasonField, check_not_future, date_field
+from sirolimus_app.forms.common import (
+    ReasonField,
+    TypedTextMixin,
+    check_not_future,
+    date_field,
+)
 
 
-class ProposalChoiceForm(forms.Form):
+class ProposalChoiceForm(TypedTextMixin, forms.Form):
     """The proposal's index, plus what the prescriber saw (action and dose), so a proposal
     that changed between the page and the click is refused rather than prescribed."""
 
@@ -19,7 +24,7 @@ class ProposalChoiceForm(forms.Form):
     reason = ReasonField(required=False, label=gettext_lazy("Commentaire pour le pharmacien"))
 
 
-class TreatmentChangeForm(forms.Form):
+class TreatmentChangeForm(TypedTextMixin, forms.Form):
     """Suspend or stop the current prescription: from which day, and why."""
 
     on_date = date_field(gettext_lazy("À partir du"))

@@ -7,6 +7,7 @@ page that someone else changed meanwhile is refused instead of acting on somethi
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sirolimus_app.forms.common import TypedTextMixin
 from sirolimus_app.models import MonitoringCheck
 
 MAX_VERSION = 1_000_000
@@ -19,7 +20,7 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, max_value=MAX_VERSION, **kwargs)
 
 
-class PrescriptionForm(forms.Form):
+class PrescriptionForm(TypedTextMixin, forms.Form):
     """A form shown once per proposal on the worklist: its ids carry the prescription's."""
 
     version = VersionField()
@@ -44,7 +45,7 @@ class RejectForm(PrescriptionForm):
     )
 
 
-class CheckDoneForm(forms.Form):
+class CheckDoneForm(TypedTextMixin, forms.Form):
     """Which calendar item was done: the patient, the kind and the date it was due."""
 
     patient = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -1,4 +1,4 @@
-from .audit import AuditEvent
+from .audit import AccessLogEntry, AuditEvent
 from .clinical import (
     AdverseEvent,
     BodyMeasurement,
@@ -13,6 +13,7 @@ from .prescription import Prescription
 from .schedule import PatientStatus, ScheduleItem
 
 __all__ = [
+    "AccessLogEntry",
     "AdverseEvent",
     "AuditEvent",
     "BodyMeasurement",

@@ -24,6 +24,7 @@ class AuditRow:
     user: object
     action: str
     details: list[str]
+    who: str = ""  # the name at the time of the change (a later rename rewrites nothing)
 
 
 AUDIT_ACTIONS = {
@@ -86,7 +87,8 @@ def _audit_row(event) -> AuditRow:
         shown = _value(choices, after.get(name))
         details.append(f"{label} : {_value(choices, before.get(name))} → {shown}" if before
                        else f"{label} : {shown}")
-    return AuditRow(event.at, event.user, action, details)
+    return AuditRow(event.at, event.user, action, details,
+                    event.user_full_name or event.username)
 
 
 def _model(model_name: str):

@@ -18,6 +18,9 @@ from sirolimus_app.access import (
     require_perm,
 )
 from sirolimus_app.documents import cohort, data, ical, pdf
+from sirolimus_app.services import access_log
+
+Page = access_log.Page
 
 PRINT = "print_documents"
 
@@ -37,23 +40,24 @@ def _pdf(request, template: str, document, title: str, filename: str) -> HttpRes
                      f"{filename}-{timezone.localdate():%Y%m%d}.pdf", inline=True)
 
 
-def _patient_pdf(request, pk: int, gather, template: str, title: str,
+def _patient_pdf(request, pk: int, page: str, gather, template: str, title: str,
                  filename: str) -> HttpResponse:
     patient = get_patient_record_for_user(request.user, pk, PRINT)
+    access_log.record(request, page, patient.pk)
     return _pdf(request, template, gather(patient, request.user), title, f"{filename}-{pk}")
 
 
 @never_cache
 @require_GET
 def schedule_pdf(request, pk: int):
-    return _patient_pdf(request, pk, data.schedule, "pdf/schedule.html",
+    return _patient_pdf(request, pk, Page.SCHEDULE_PDF, data.schedule, "pdf/schedule.html",
                         _("Calendrier de surveillance"), "calendrier-sirolimus")
 
 
 @never_cache
 @require_GET
 def summary_pdf(request, pk: int):
-    return _patient_pdf(request, pk, data.summary, "pdf/summary.html",
+    return _patient_pdf(request, pk, Page.SUMMARY_PDF, data.summary, "pdf/summary.html",
                         _("Synthèse du traitement"), "synthese-sirolimus")
 
 
@@ -61,6 +65,7 @@ def summary_pdf(request, pk: int):
 @require_GET
 def schedule_ics(request, pk: int):
     patient = get_patient_record_for_user(request.user, pk, PRINT)
+    access_log.record(request, Page.SCHEDULE_ICS, patient.pk)
     document = data.schedule(patient, request.user)
     return _download(ical.calendar(document), "text/calendar; charset=utf-8",
                      f"calendrier-sirolimus-{pk}.ics", inline=False)
@@ -70,6 +75,8 @@ def schedule_ics(request, pk: int):
 @require_GET
 def dose_sheet_pdf(request, pk: int):
     prescription = get_prescription_for_user(request.user, pk, PRINT)
+    access_log.record(request, Page.DOSE_SHEET_PDF, prescription.patient_id,
+                      f"prescription:{pk}")
     return _pdf(request, "pdf/dose_sheet.html", data.dose_sheet(prescription, request.user),
                 _("Fiche de validation pharmaceutique"), f"fiche-dose-sirolimus-{pk}")
 
@@ -94,5 +101,6 @@ def cohort_csv(request, table: str):
     write, filename = COHORT_TABLES[table]
     content, count = write(cohort.registered_patients())
     cohort.record_export(request.user, table, count)
+    access_log.record(request, Page.COHORT_CSV, None, f"cohort:{table}:{count}")
     return _download(content, "text/csv; charset=utf-8",
                      f"{filename}-{timezone.localdate():%Y%m%d}.csv", inline=False)

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods
 from sirolimus_app.access import get_patient_for_user, require_perm
 from sirolimus_app.forms import PatientEditForm, PatientForm
 from sirolimus_app.forms.common import attach_errors
+from sirolimus_app.forms.search import PatientSearchForm
 from sirolimus_app.models import Patient, Prescription
+from sirolimus_app.services import access_log, records
 from sirolimus_app.services import patients as patient_services
-from sirolimus_app.services import records
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
 
 PAGE_SIZE = 25
@@ -27,7 +28,8 @@ LISTED_STATUSES = [*Prescription.CURRENT_STATUSES, Prescription.Status.PROPOSED,
 @require_http_methods(["GET"])
 def patient_list(request):
     require_perm(request.user, "view_patient")
-    query = request.GET.get("q", "").strip()[:100]
+    search = PatientSearchForm(request.GET)
+    query = search.query()
     patients = patient_services.search(Patient.objects.all(), query).prefetch_related(
         Prefetch("prescriptions", to_attr="listed_prescriptions",
                  queryset=Prescription.objects.filter(status__in=LISTED_STATUSES)))
@@ -37,7 +39,8 @@ def patient_list(request):
                                 if p.status in Prescription.CURRENT_STATUSES), None)
         patient.pending = next((p for p in patient.listed_prescriptions
                                 if p.status not in Prescription.CURRENT_STATUSES), None)
-    return render(request, "patients/list.html", {"page": page, "query": query})
+    return render(request, "patients/list.html", {"page": page, "query": query,
+                                                  "search_errors": search.errors.get("q", [])})
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,6 +62,7 @@ def patient_create(request):
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, pk):
     patient = get_patient_for_user(request.user, pk, "change_patient")
+    access_log.record(request, access_log.Page.EDIT, patient.pk)
     # The form edits a copy: the page header keeps the saved identity while errors show.
     form = PatientEditForm(request.POST or None, instance=copy.copy(patient))
     unsaved = []

@@ -17,8 +17,8 @@ from sirolimus_app.presenters import audit as audit_lines
 from sirolimus_app.presenters import calendar
 from sirolimus_app.presenters import entries as entry_lines
 from sirolimus_app.presenters.formatting import number
+from sirolimus_app.services import access_log, records
 from sirolimus_app.services import patients as patient_services
-from sirolimus_app.services import records
 from sirolimus_app.services.errors import ServiceError
 
 # The patient page shows the latest changes (as it shows the latest troughs and counts); the
@@ -66,6 +66,7 @@ def _advice_context(request, patient) -> dict:
 @require_http_methods(["GET"])
 def patient_detail(request, pk):
     patient = get_patient_record_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.RECORD, patient.pk)
     context = _advice_context(request, patient)
     advice = context["advice"]
     response = advice.response if advice else None
@@ -90,6 +91,7 @@ def patient_history(request, pk):
     platelet count and visit (the patient page shows what they amount to: response, charts,
     what is due)."""
     patient = get_patient_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.HISTORY, patient.pk)
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
 
@@ -113,6 +115,7 @@ def patient_history(request, pk):
 @require_http_methods(["GET"])
 def patient_eligibility(request, pk):
     patient = get_patient_record_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.ELIGIBILITY, patient.pk)
     context = _advice_context(request, patient)
     context["checks"] = present.eligibility_checks(context["advice"], context["fixes"])
     return render(request, "patients/eligibility.html", context)
@@ -123,6 +126,7 @@ def patient_proposal(request, pk):
     if request.method == "POST":
         require_perm(request.user, "propose_prescription")
     patient = get_patient_record_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.PROPOSAL, patient.pk)
     error = None
     if request.method == "POST":
         form = ProposalChoiceForm(request.POST)

@@ -19,7 +19,7 @@ from sirolimus_app.access import (
 )
 from sirolimus_app.forms.workflow import RejectForm, ValidateForm
 from sirolimus_app.models import Prescription
-from sirolimus_app.services import prescriptions, worklists
+from sirolimus_app.services import access_log, prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
 
 # Each card is a whole analysis (working, alerts, previous dose, both forms), about a screen
@@ -120,7 +120,10 @@ def _review_page(request, prescription, reject_form=None):
 
 @require_GET
 def review(request, pk: int):
-    return _review_page(request, get_prescription_for_user(request.user, pk))
+    prescription = get_prescription_for_user(request.user, pk)
+    access_log.record(request, access_log.Page.REVIEW, prescription.patient_id,
+                      f"prescription:{pk}")
+    return _review_page(request, prescription)
 
 
 def _back(request):

@@ -11,10 +11,19 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sirolimus_app.models import AuditEvent, CoMedication, MonitoringCheck, Prescription, Visit
+from sirolimus_app.models import (
+    AccessLogEntry,
+    AuditEvent,
+    CoMedication,
+    MonitoringCheck,
+    Prescription,
+    Visit,
+)
 from sirolimus_app.services import prescriptions
+from tests.conftest import verify_second_factor
 from tests.web.test_security_factories import (
     CLINICAL_MODELS,
     TODAY,
@@ -68,11 +77,14 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "documents_cohort": (GET, {H}),
     "documents_cohort_patients_csv": (GET, {H}),
     "documents_cohort_events_csv": (GET, {H}),
+    "patient_access_log": (GET, {H}),
 }
 # Pages of one's own account: any logged-in user, with or without a role.
-ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST}
+ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST,
+           "otp_verify": FORM, "otp_setup": FORM}
 # The only pages open without logging in (the language switch is on the login page).
-PUBLIC = {"login", "healthz", "set_language", "admin:login"}
+PUBLIC = {"login", "healthz", "set_language", "admin:login", "oidc_authentication_init",
+          "oidc_authentication_callback"}
 
 
 def url_patterns(patterns=None, prefix="", namespace=None):
@@ -190,9 +202,10 @@ def test_public_pages_show_nothing_clinical(client, world):
 
 # --- each role, and a user with no role --------------------------------------------------
 
-def _sweep(client, user, world, allowed_for):
+def _sweep(client, user, world, allowed_for, login=True):
     """GET then POST every page as `user`; return what differs from ACCESS."""
-    client.force_login(user)
+    if login:
+        client.force_login(user)
     problems = []
     # Pages first, then actions (an allowed POST may change the objects other URLs use).
     for name, route in sorted(PROJECT, key=lambda item: ACCESS.get(item[0], (GET,))[0]):
@@ -264,7 +277,70 @@ def test_a_staff_user_without_a_role_still_cannot_open_clinical_pages(client, wo
                                      is_staff=True)
     client.force_login(staff)
     url = reverse("patient_detail", args=[world["patient"].pk])
+    # Staff owe a second factor first; past it, still no clinical role.
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("otp_verify"))
+    verify_second_factor(client, staff)
     assert client.get(url).status_code == 403
+
+
+# --- with the second factor required -----------------------------------------------------
+
+def _owes_second_factor(client, user, world) -> list[str]:
+    """Every page but the account's own sends to the second factor, and shows nothing."""
+    client.force_login(user)
+    problems = []
+    for name, route in PROJECT:
+        if name in PUBLIC or name in ("otp_verify", "otp_setup", "logout"):
+            continue
+        url = url_for(name, route, world)
+        for verb in (GET, POST):
+            response = getattr(client, verb.lower())(url)
+            if response.status_code != 302 or not response["Location"].startswith(
+                    reverse("otp_verify")) or not _clean(response, world):
+                problems.append(f"{verb} {url}: {response.status_code}")
+    return problems
+
+
+@pytest.mark.parametrize("role", [H, N, P])
+def test_when_a_role_requires_the_second_factor_nothing_opens_without_it(client, world, role):
+    before, reads = clinical_rows(), AccessLogEntry.objects.count()
+    with override_settings(OTP_REQUIRED_FOR=[role]):
+        problems = _owes_second_factor(client, world["users"][role], world)
+    assert not problems, "\n".join(problems)
+    assert clinical_rows() == before and AccessLogEntry.objects.count() == reads
+
+
+@pytest.mark.parametrize("role", [H, N, P])
+def test_with_the_second_factor_each_role_reaches_exactly_its_pages(client, world, role):
+    user = world["users"][role]
+    with override_settings(OTP_REQUIRED_FOR=[role]):
+        verify_second_factor(client, user)
+        before = clinical_rows()
+        problems = _sweep(client, user, world, lambda roles: role in roles, login=False)
+    assert not problems, "\n".join(problems)
+    assert clinical_rows() == before
+
+
+def test_a_verified_user_without_a_role_still_sees_nothing_clinical(client, world):
+    outsider = world["users"]["outsider"]
+    with override_settings(OTP_REQUIRED_FOR=["all"]):
+        assert _owes_second_factor(client, outsider, world) == []
+        verify_second_factor(client, outsider)
+        problems = _sweep(client, outsider, world, lambda roles: False, login=False)
+    assert not problems, "\n".join(problems)
+
+
+def test_refused_pages_leave_no_access_line_and_allowed_ones_one(client, world):
+    """A refused request reads nothing, so it logs no read; an opened page logs one."""
+    patient = world["patient"]
+    client.force_login(world["users"]["outsider"])
+    client.get(reverse("patient_detail", args=[patient.pk]))
+    assert not AccessLogEntry.objects.exists()
+    client.force_login(world["users"][N])
+    client.get(reverse("patient_detail", args=[patient.pk]))
+    assert AccessLogEntry.objects.filter(patient=patient, page="record").count() == 1
 
 
 def test_unknown_or_absurd_ids_are_404_never_a_crash(client, world):

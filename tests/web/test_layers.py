@@ -24,17 +24,20 @@ RANKS = [
     ("protocol", 0),
     ("sirolimus_app.i18n", 1), ("sirolimus_app.localtime", 1), ("sirolimus_app.env", 1),
     ("sirolimus_app.roles", 1), ("sirolimus_app.settings", 1), ("sirolimus_app.formats", 1),
+    ("sirolimus_app.dblock", 1),
     ("sirolimus_app.models", 2),
     ("sirolimus_app.services", 3), ("sirolimus_app.signals", 3),
     ("sirolimus_app.presenters", 4), ("sirolimus_app.forms", 4),
     ("sirolimus_app.documents", 5), ("sirolimus_app.access", 5),
     ("sirolimus_app.views", 6), ("sirolimus_app.templatetags", 6),
     ("sirolimus_app.context_processors", 6), ("sirolimus_app.middleware", 6),
-    ("sirolimus_app.admin", 6),
+    ("sirolimus_app.admin", 6), ("sirolimus_app.admin_site", 6),
+    ("sirolimus_app.middleware_security", 6), ("sirolimus_app.second_factor", 6),
+    ("sirolimus_app.oidc", 6), ("sirolimus_app.throttle", 6),
     # Wiring and tools: above everything they assemble.
     ("sirolimus_app.urls", 7), ("sirolimus_app.apps", 7), ("sirolimus_app.demo", 7),
     ("sirolimus_app.backup", 7), ("sirolimus_app.management", 7), ("sirolimus_app.bench", 7),
-    ("sirolimus_app.wsgi", 7), ("sirolimus_app.test_settings", 7),
+    ("sirolimus_app.wsgi", 7), ("sirolimus_app.test_settings", 7), ("sirolimus_app.preflight", 7),
 ]
 # Parts that, beyond the ranks, may import only these (the display layer is pure).
 ONLY = {"sirolimus_app.presenters": {0, 1, 2, 4}}

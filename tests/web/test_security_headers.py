@@ -25,8 +25,11 @@ User.objects.create_user("probe", password="Un-mot-de-passe-solide-42")
 host = {"HTTP_HOST": "sirolimus.chu.example"}
 plain = Client().get("/healthz", **host)
 page = Client().get("/healthz", secure=True, **host)
-login = Client().post("/compte/connexion/", {"username": "probe",
-                      "password": "Un-mot-de-passe-solide-42"}, secure=True, **host)
+signed_in = Client()
+login = signed_in.post("/compte/connexion/", {"username": "probe",
+                       "password": "Un-mot-de-passe-solide-42"}, secure=True, **host)
+language = signed_in.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True,
+                          **host)
 def cookie(morsel):
     return {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]),
             "samesite": morsel["samesite"], "expires": morsel["expires"],
@@ -36,6 +39,8 @@ print(json.dumps({
     "headers": dict(page.headers),
     "login_status": login.status_code,
     "cookies": {name: cookie(m) for name, m in login.cookies.items()},
+    "signed_in_headers": dict(language.headers),
+    "language_cookie": cookie(language.cookies["django_language"]),
 }))
 """
 
@@ -92,3 +97,19 @@ def test_session_and_csrf_cookies_are_secure(production):
                        "max_age": ""}
     csrf = production["cookies"]["csrftoken"]
     assert csrf["secure"] is True and csrf["samesite"] == "Lax"
+
+
+def test_pages_for_a_signed_in_user_are_never_stored(production):
+    cache = production["signed_in_headers"]["Cache-Control"]
+    assert "no-store" in cache and "private" in cache
+
+
+def test_the_language_cookie_is_secure_under_https(production):
+    language = production["language_cookie"]
+    assert language["secure"] is True and language["httponly"] is True
+    assert language["samesite"] == "Lax"
+
+
+def test_the_app_sends_no_server_header(production):
+    assert "Server" not in production["headers"]
+    assert "Server" not in production["signed_in_headers"]
