@@ -24,7 +24,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "add_patient", "change_patient", "propose_prescription", "change_prescription",
         "add_troughlevel", "add_labresult", "add_visit", "change_visit", "add_adverseevent",
         "change_adverseevent", "add_bodymeasurement", "add_comedication", "change_comedication",
-        "record_vitals", "add_monitoringcheck", "export_cohort",
+        "record_vitals", "add_monitoringcheck", "export_cohort", "resolve_inboundresult",
     ],
     Role.NURSE: _READ + [
         "record_vitals", "add_bodymeasurement", "add_monitoringcheck", "add_troughlevel",

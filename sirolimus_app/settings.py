@@ -151,3 +151,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Laboratory interfaces (sirolimus_app.interop, docs/operations.md): the assigning authority
+# of this hospital's patient numbers in HL7 PID-3 and its FHIR identifier system, the
+# laboratory's local test codes (CODE=kind, kinds: sirolimus, platelets, cholesterol,
+# triglycerides), the sirolimus assay method, and the account imports are recorded under.
+INTEROP_ASSIGNING_AUTHORITY = env_str("INTEROP_ASSIGNING_AUTHORITY", "HOPITAL")
+INTEROP_IDENTIFIER_SYSTEM = env_str("INTEROP_IDENTIFIER_SYSTEM", "urn:oid:1.2.250.1.999.1.1.1")
+INTEROP_LOCAL_CODES = dict(item.split("=", 1) for item in env_list(
+    "INTEROP_LOCAL_CODES", ["SIRO=sirolimus", "PLAQ=platelets", "CHOL=cholesterol",
+                            "TG=triglycerides"]))
+INTEROP_SIROLIMUS_ASSAY = env_str("INTEROP_SIROLIMUS_ASSAY", "unknown")
+INTEROP_LABORATORY_USERNAME = env_str("INTEROP_LABORATORY_USERNAME", "laboratoire")
+INTEROP_APPLICATION_NAME = env_str("INTEROP_APPLICATION_NAME", "SIROLIMUS-PTI")

@@ -26,5 +26,6 @@ urlpatterns = [
     path("pharmacie/", include("sirolimus_app.urls_pharmacy")),
     path("soins/", include("sirolimus_app.urls_nursing")),
     path("documents/", include("sirolimus_app.urls_documents")),
+    path("", include("sirolimus_app.interop.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,5 @@
+from sirolimus_app.interop.models import ApiToken, InboundMessage, InboundResult
+
 from .audit import AuditEvent
 from .clinical import (
     AdverseEvent,
@@ -14,9 +16,12 @@ from .schedule import PatientStatus, ScheduleItem
 
 __all__ = [
     "AdverseEvent",
+    "ApiToken",
     "AuditEvent",
     "BodyMeasurement",
     "CoMedication",
+    "InboundMessage",
+    "InboundResult",
     "LabResult",
     "MonitoringCheck",
     "Patient",
