@@ -153,18 +153,27 @@ def _observation(obx, patient, order: str, order_time: str, inbound: Inbound) ->
         corrected=status == "C", patient=patient))
 
 
+def escape(text: str) -> str:
+    """HL7 escapes for the delimiters only: the ACK keeps the message's character set (the
+    library would also turn every accent into a hexadecimal escape)."""
+    for char, code in (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"),
+                       ("&", "\\T\\"), ("~", "\\R\\"), ("\r", " ")):
+        text = text.replace(char, code)
+    return text
+
+
 def ack(text: str, code: str, reason: str = "") -> str:
     """The ACK for a received message: MSA-1 AA / AE / AR, the reason in MSA-3 and ERR."""
     try:
         message = hl7.parse(text.replace("\r\n", "\r").replace("\n", "\r"))
         response = message.create_ack(code, application=settings.INTEROP_APPLICATION_NAME)
     except Exception:  # unreadable: answer with a header of our own
-        message = hl7.parse(f"MSH|^~\\&|||{settings.INTEROP_APPLICATION_NAME}||||ACK|"
-                            "|P|2.5\rMSA|AE|\r")
+        message = hl7.parse(f"MSH|^~\\&|||{settings.INTEROP_APPLICATION_NAME}||||"
+                            "ORU^R01||P|2.5\r")
         response = message.create_ack(code)
         response.segment("MSA").assign_field("", 2)
     if reason:
-        escaped = message.escape(reason[:200])
+        escaped = escape(reason[:200])
         response.segment("MSA").assign_field(escaped, 3)
         if code != "AA":
             segment = hl7.parse(f"MSH|^~\\&\rERR|||{_ERR_CODES[code]}|E||||{escaped}\r"

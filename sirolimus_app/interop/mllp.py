@@ -20,11 +20,13 @@ logger = logging.getLogger(__name__)
 def answer(data: bytes) -> bytes:
     """The ACK for one framed message's bytes."""
     text = hl7v2.decode(data)
+    # Answered in the message's character set: UTF-8 if it was, else ISO 8859-1.
+    encoding = "utf-8" if text.encode("utf-8") == data else "latin-1"
     close_old_connections()
     try:
         outcome = importer.receive(text, format=InboundMessage.Format.HL7V2,
                                    channel=InboundMessage.Channel.MLLP, read=hl7v2.read)
-        return hl7v2.ack(text, outcome.ack, outcome.reason).encode("utf-8")
+        return hl7v2.ack(text, outcome.ack, outcome.reason).encode(encoding, "replace")
     finally:
         close_old_connections()
 
@@ -50,6 +52,10 @@ class Listener:
             pass  # the laboratory closed the connection
         except InvalidBlockError:
             logger.warning("MLLP: invalid framing from %s", writer.get_extra_info("peername"))
+        except Exception:
+            # No ACK: the laboratory keeps the message and sends it again.
+            logger.exception("MLLP: connection from %s dropped",
+                             writer.get_extra_info("peername"))
         finally:
             writer.close()
 
