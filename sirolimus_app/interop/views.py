@@ -45,7 +45,12 @@ def _resolve(request, pk: int, form_class, key: str, action, done: str):
         try:
             action(form.cleaned_data)
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            if error.field not in form.fields:
+                # About the result, not the input (decided meanwhile, a correction): said at
+                # the top of the list, where that result may no longer be.
+                messages.error(request, error.message)
+                return redirect("interop_review")
+            form.add_error(error.field, error.message)
         else:
             messages.success(request, done)
             return redirect("interop_review")
