@@ -52,7 +52,14 @@ def read(raw: str, expected: str | None = None) -> Inbound:
     if not control_id:
         raise MessageError(f"identifiant de la ressource {resource.get_resource_type()} "
                            "(id) absent")
-    inbound = Inbound(control_id=control_id, sender="")
+    try:
+        return _results(resource, Inbound(control_id=control_id, sender=""))
+    except MessageError as error:
+        error.of(control_id, "")
+        raise
+
+
+def _results(resource, inbound: Inbound) -> Inbound:
     if resource.get_resource_type() == "Observation":
         _observation(resource, {}, inbound)
     else:

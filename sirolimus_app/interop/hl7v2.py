@@ -101,14 +101,21 @@ def read(text: str) -> Inbound:
     except Exception as error:  # the library raises several types on broken text
         raise MessageError("message HL7 v2 illisible (segment MSH attendu)") from error
     control_id = _get(msh, 10)
+    sender = f"{_get(msh, 3)}^{_get(msh, 4)}"
     if not control_id:
         raise MessageError("identifiant du message (MSH-10) absent")
+    try:
+        return _results(message, msh, Inbound(control_id=control_id, sender=sender))
+    except MessageError as error:
+        error.of(control_id, sender)
+        raise
+
+
+def _results(message, msh, inbound: Inbound) -> Inbound:
     kind = f"{_get(msh, 9, 1)}^{_get(msh, 9, 2)}"
     if kind != "ORU^R01":
         raise MessageError(f"type de message non pris en charge : {kind} (attendu ORU^R01)",
                            reject=True)
-    sender = f"{_get(msh, 3)}^{_get(msh, 4)}"
-    inbound = Inbound(control_id=control_id, sender=sender)
     patient, order, order_time = None, "", ""
     for segment in message:
         name = str(segment(0))

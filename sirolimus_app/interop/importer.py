@@ -67,7 +67,8 @@ def receive(raw: str, *, format: str, channel: str, read: Callable[[str], Inboun
         fate = Fate.REJECTED if error.reject else Fate.ERROR
         stored = InboundMessage.objects.create(format=format, channel=channel, raw=raw,
                                                fate=fate, detail=error.reason,
-                                               sender=sender or "")
+                                               sender=sender or error.sender,
+                                               control_id=error.control_id)
         return Outcome(stored, "AR" if error.reject else "AE", error.reason)
     if sender is not None:
         inbound.sender = sender

@@ -67,6 +67,12 @@ class MessageError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.reject = reject
+        # What could be read before the error, stored with the failed message.
+        self.control_id = ""
+        self.sender = ""
+
+    def of(self, control_id: str, sender: str) -> None:
+        self.control_id, self.sender = control_id, sender
 
 
 @dataclass(frozen=True)

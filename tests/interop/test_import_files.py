@@ -166,3 +166,23 @@ def test_a_fhir_observation_file(tmp_path, lea):
     run(tmp_path, json.dumps(observation("o-9", 10.0, "nmol/L")), name="o.json",
         encoding="utf-8")
     assert TroughLevel.objects.get(patient=lea).unit == "nmol/l"
+
+
+def test_a_bad_message_in_a_chunk_leaves_the_others_imported(tmp_path, lea):
+    with pytest.raises(CommandError, match="1 message"):
+        run(tmp_path, trough_ng("MSG-0001"), "\n", trough_ng("MSG-0002", value="huit"), "\n",
+            cbc("MSG-0003"))
+    fates = dict(InboundMessage.objects.values_list("control_id", "fate"))
+    assert fates == {"MSG-0001": Fate.IMPORTED, "MSG-0002": Fate.ERROR,
+                     "MSG-0003": Fate.IMPORTED}
+    assert TroughLevel.objects.filter(patient=lea).count() == 1
+    assert PatientStatus.objects.get(patient=lea).computed_for == timezone.localdate()
+
+
+def test_chunks_of_one_give_the_same_result(tmp_path, lea):
+    path = tmp_path / "r.hl7"
+    path.write_text(trough_ng("MSG-0001") + "\n" + cbc("MSG-0003"), encoding="utf-8")
+    call_command("import_results", str(path), "--chunk", "1")
+    assert InboundMessage.objects.filter(fate=Fate.IMPORTED).count() == 2
+    with pytest.raises(CommandError, match="--chunk"):
+        call_command("import_results", str(path), "--chunk", "0")
