@@ -17,7 +17,7 @@ PERM = "resolve_inboundresult"
 LIMIT = 100  # oldest first; the page says how many more wait
 
 
-def _page(request, bound: dict | None = None, status: int = 200):
+def _page(request, bound: dict | None = None):
     bound = bound or {}
     pending = InboundResult.objects.filter(status=InboundResult.Status.REVIEW)
     items = list(pending.select_related("message", "patient", "corrects")
@@ -29,7 +29,7 @@ def _page(request, bound: dict | None = None, status: int = 200):
              "reject": bound.get(("reject", item.pk)) or RejectForm(item_id=item.pk)}
             for item in items]
     return render(request, "interop/review_list.html",
-                  {"rows": rows, "total": pending.count(), "limit": LIMIT}, status=status)
+                  {"rows": rows, "total": pending.count(), "limit": LIMIT})
 
 
 @require_GET
@@ -54,7 +54,7 @@ def _resolve(request, pk: int, form_class, key: str, action, done: str):
         else:
             messages.success(request, done)
             return redirect("interop_review")
-    return _page(request, {(key, pk): form}, status=400)
+    return _page(request, {(key, pk): form})
 
 
 @require_POST
