@@ -3,7 +3,9 @@ systems with a bearer token. JSON in and out; every failure an OperationOutcome.
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +17,6 @@ from sirolimus_app.services.engine import prefetch_clinical
 from . import fhir_in, fhir_out, importer, tokens
 
 FHIR_JSON = "application/fhir+json"
-MAX_BODY = 5 * 1024 * 1024
 # What each fate of a received resource answers.
 _STATUS = {InboundMessage.Fate.IMPORTED: 201, InboundMessage.Fate.REVIEW: 202,
            InboundMessage.Fate.DUPLICATE: 200, InboundMessage.Fate.REJECTED: 422,
@@ -48,10 +49,12 @@ def _receive(request, expected: str) -> HttpResponse:
     token, refused = _token(request, ApiToken.Scope.RESULTS_WRITE)
     if refused:
         return refused
-    if len(request.body) > MAX_BODY:
-        return outcome("Ressource trop volumineuse (5 Mo au plus).", 413, code="too-costly")
     try:
         raw = request.body.decode("utf-8")
+    except RequestDataTooBig:
+        return outcome(f"Ressource trop volumineuse ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+                       "octets au plus) : envoyer les résultats en plusieurs Bundles.", 413,
+                       code="too-costly")
     except UnicodeDecodeError:
         return outcome("Le corps doit être du JSON en UTF-8.", 400, code="invalid")
     result = importer.receive(raw, format=InboundMessage.Format.FHIR,

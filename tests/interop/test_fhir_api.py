@@ -172,3 +172,21 @@ def test_everything_needs_the_read_scope_and_an_existing_patient(client, lea, la
                           HTTP_AUTHORIZATION=f"Bearer {reader_token}")
     assert response.status_code == 404
     assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_a_body_too_large_is_refused_with_an_operation_outcome(lea, lab_token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response, body = post(BUNDLE_URL, bundle("b-1", *[observation(f"o-{n}") for n in range(9)]),
+                          lab_token)
+    assert response.status_code == 413
+    assert "trop volumineuse" in body["issue"][0]["diagnostics"]
+    assert not TroughLevel.objects.exists()
+
+
+def test_a_body_that_is_not_utf8_is_refused(lea, lab_token):
+    client = Client()
+    response = client.post(OBSERVATION_URL, "é".encode("latin-1"),
+                           content_type="application/fhir+json",
+                           HTTP_AUTHORIZATION=f"Bearer {lab_token}")
+    assert response.status_code == 400
+    assert response.json()["resourceType"] == "OperationOutcome"
