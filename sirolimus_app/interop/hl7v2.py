@@ -147,14 +147,13 @@ def _observation(obx, patient, order: str, order_time: str, inbound: Inbound) ->
         inbound.ignored.append(f"OBX {_get(obx, 1)} : statut {status or '?'} non importé")
         return
     what = f"OBX {_get(obx, 1)} ({code})"
-    if _get(obx, 2) not in ("NM", "SN"):
-        raise MessageError(f"{what} : type de valeur {_get(obx, 2)!r} (attendu NM)")
+    value = _value(obx, what)
     unit = _get(obx, 6, 1)
     if not unit:
         raise MessageError(f"{what} : unité (OBX-6) absente")
     inbound.results.append(Result(
         identity=f"{order}|{code}|{_get(obx, 4)}",
-        kind=kind, code=code, value=number(_get(obx, 5), what), unit=unit,
+        kind=kind, code=code, value=value, unit=unit,
         sampled_at=_moment(_get(obx, 14) or order_time,
                            f"{what} : heure de prélèvement (OBX-14 / OBR-7)"),
         corrected=status == "C", patient=patient))
@@ -167,6 +166,21 @@ def escape(text: str) -> str:
                        ("&", "\\T\\"), ("~", "\\R\\"), ("\r", " ")):
         text = text.replace(char, code)
     return text
+
+
+def _value(obx, what: str):
+    """OBX-5 as a number: NM, or SN without a comparator ("<^0.5" is not a value to dose
+    on: the laboratory's result then needs a person)."""
+    value_type = _get(obx, 2)
+    if value_type == "NM":
+        return number(_get(obx, 5), what)
+    if value_type == "SN":
+        comparator, figure = _get(obx, 5, 1), _get(obx, 5, 2)
+        if comparator not in ("", "="):
+            raise MessageError(f"{what} : valeur {comparator}{figure} (seuil) : à saisir "
+                               "après avis du laboratoire")
+        return number(figure, what)
+    raise MessageError(f"{what} : type de valeur {value_type!r} (attendu NM ou SN)")
 
 
 def ack(text: str, code: str, reason: str = "") -> str:

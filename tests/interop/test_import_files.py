@@ -186,3 +186,15 @@ def test_chunks_of_one_give_the_same_result(tmp_path, lea):
     assert InboundMessage.objects.filter(fate=Fate.IMPORTED).count() == 2
     with pytest.raises(CommandError, match="--chunk"):
         call_command("import_results", str(path), "--chunk", "0")
+
+
+def test_structured_numeric_values_and_thresholds(tmp_path, lea):
+    sn = trough_ng("MSG-0020").replace("|NM|29247-4", "|SN|29247-4").replace(
+        "||8.4|", "||=^7.9|")
+    below = trough_ng("MSG-0021").replace("|NM|29247-4", "|SN|29247-4").replace(
+        "||8.4|", "||<^1.0|")
+    with pytest.raises(CommandError, match="1 message"):
+        run(tmp_path, sn, "\n", below)
+    assert TroughLevel.objects.get(patient=lea).value == Decimal("7.9")
+    failed = InboundMessage.objects.get(control_id="MSG-0021")
+    assert failed.fate == Fate.ERROR and "valeur <1.0 (seuil)" in failed.detail

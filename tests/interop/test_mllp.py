@@ -95,3 +95,10 @@ def test_the_command_starts_the_listener(monkeypatch):
     monkeypatch.setattr(mllp.Listener, "run", fake_run)
     call_command("mllp_listen", "--host", "127.0.0.1", "--port", "2599")
     assert started == {"host": "127.0.0.1", "port": 2599}
+
+
+def test_the_command_says_when_the_port_is_taken(listener):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="Écoute impossible"):
+        call_command("mllp_listen", "--host", "127.0.0.1", "--port", str(listener.port))

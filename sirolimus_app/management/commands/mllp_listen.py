@@ -2,7 +2,7 @@
 
 import signal
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from sirolimus_app.interop.mllp import Listener
 
@@ -16,7 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         listener = Listener(host, port)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: listener.stop())
+        # SIGTERM (systemd) and Ctrl-C stop it after the messages being imported are answered.
+        previous = {sig: signal.signal(sig, lambda *_: listener.stop())
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write(f"Écoute MLLP sur {host}:{port}")
-        listener.run()
+        try:
+            listener.run()
+        except OSError as error:  # port taken, address not on this machine…
+            raise CommandError(f"Écoute impossible sur {host}:{port} : {error.strerror}") \
+                from error
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
