@@ -54,6 +54,7 @@ PLAUSIBLE = {
     Kind.CHOLESTEROL: (Decimal("0.5"), Decimal(20)),  # mmol/L
     Kind.TRIGLYCERIDES: (Decimal("0.1"), Decimal(50)),  # mmol/L
 }
+_MAX_VALUE = Decimal(10) ** 7  # InboundResult.value: 9 digits, 2 decimals
 _G_PER_L_TO_MMOL = {Kind.CHOLESTEROL: Decimal("2.586"), Kind.TRIGLYCERIDES: Decimal("1.129")}
 CANONICAL_UNIT = {Kind.SIROLIMUS: "ng/ml", Kind.PLATELETS: "G/L",
                   Kind.CHOLESTEROL: "mmol/L", Kind.TRIGLYCERIDES: "mmol/L"}
@@ -127,7 +128,10 @@ def number(text: str, what: str) -> Decimal:
         raise MessageError(f"valeur non numérique pour {what} : {text!r}")
     if value < 0:
         raise MessageError(f"valeur négative pour {what} : {text!r}")
-    return value
+    if value >= _MAX_VALUE:
+        raise MessageError(f"valeur hors limites pour {what} : {text!r}")
+    # Two decimals, as every record keeps them (InboundResult, TroughLevel, LabResult).
+    return value.quantize(Decimal("0.01"))
 
 
 def record_value(kind: str, value: Decimal, unit: str) -> tuple[Decimal, str]:
@@ -160,7 +164,8 @@ def doubts(result: Result, patient) -> list[str]:
     value, unit = record_value(result.kind, result.value, result.unit)
     low, high = PLAUSIBLE[result.kind]
     if not low <= canonical(result.kind, value, unit) <= high:
-        reasons.append(f"valeur peu plausible : {result.value} {result.unit}")
+        shown = format(result.value.normalize(), "f")  # 15000, not 15000.00 nor 1.5E+4
+        reasons.append(f"valeur peu plausible : {shown} {result.unit}")
     if result.sampled_at > timezone.now() + timedelta(hours=1):
         reasons.append("date de prélèvement dans le futur")
     if patient is not None and timezone.localdate(result.sampled_at) < patient.birth_date:

@@ -16,7 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         listener = Listener(host, port)
-        # SIGTERM (systemd) and Ctrl-C stop it after the messages being imported are answered.
+        # SIGTERM (systemd) and Ctrl-C stop it; imports under way finish first (a message whose
+        # ACK is lost is sent again by the laboratory and recognised as a duplicate).
         previous = {sig: signal.signal(sig, lambda *_: listener.stop())
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write(f"Écoute MLLP sur {host}:{port}")
