@@ -74,27 +74,37 @@ def receive(raw: str, *, format: str, channel: str, read: Callable[[str], Inboun
         inbound.sender = sender
     fields = {"format": format, "channel": channel, "raw": raw, "sender": inbound.sender,
               "control_id": inbound.control_id}
+    accepted = InboundMessage.objects.filter(sender=inbound.sender,
+                                             control_id=inbound.control_id,
+                                             fate__in=InboundMessage.ACCEPTED_FATES)
     try:
         with transaction.atomic():
-            if InboundMessage.objects.filter(
-                    sender=inbound.sender, control_id=inbound.control_id,
-                    fate__in=InboundMessage.ACCEPTED_FATES).exists():
+            if accepted.exists():
                 raise _Duplicate
             message = _import(inbound, fields, user or laboratory_user())
-    except (_Duplicate, IntegrityError):
-        # IntegrityError: the same message received twice at once (the unique constraint).
-        reason = "message déjà reçu : non importé une seconde fois"
-        stored = InboundMessage.objects.create(**fields, fate=Fate.DUPLICATE, detail=reason)
-        return Outcome(stored, "AA", reason)
+    except (_Duplicate, IntegrityError) as error:
+        # IntegrityError: the same message received twice at once (the unique constraint);
+        # any other integrity failure is an error like the others.
+        if isinstance(error, _Duplicate) or accepted.exists():
+            reason = "message déjà reçu : non importé une seconde fois"
+            stored = InboundMessage.objects.create(**fields, fate=Fate.DUPLICATE,
+                                                   detail=reason)
+            return Outcome(stored, "AA", reason)
+        return _failed(fields, inbound)
     except MessageError as error:
         stored = InboundMessage.objects.create(**fields, fate=Fate.ERROR, detail=error.reason)
         return Outcome(stored, "AE", error.reason)
     except Exception:
-        logger.exception("Import of message %s failed", inbound.control_id)
-        reason = "erreur interne à l'import : message conservé, à traiter par l'équipe"
-        stored = InboundMessage.objects.create(**fields, fate=Fate.ERROR, detail=reason)
-        return Outcome(stored, "AE", reason)
+        return _failed(fields, inbound)
     return Outcome(message, "AA", message.detail)
+
+
+def _failed(fields: dict, inbound: Inbound) -> Outcome:
+    """An unexpected failure: logged with its traceback, the message kept, the sender told."""
+    logger.exception("Import of message %s failed", inbound.control_id)
+    reason = "erreur interne à l'import : message conservé, à traiter par l'équipe"
+    stored = InboundMessage.objects.create(**fields, fate=Fate.ERROR, detail=reason)
+    return Outcome(stored, "AE", reason)
 
 
 class _Duplicate(Exception):

@@ -1,11 +1,13 @@
 """The FHIR API: tokens (hashed, scoped, revocable, audited), results in, a patient out."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from sirolimus_app.interop import tokens
@@ -190,3 +192,21 @@ def test_a_body_that_is_not_utf8_is_refused(lea, lab_token):
                            HTTP_AUTHORIZATION=f"Bearer {lab_token}")
     assert response.status_code == 400
     assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_everything_costs_a_fixed_number_of_queries(client, lea, haematologist, reader_token,
+                                                    django_assert_num_queries):
+    from tests.web.test_workflow_data import trough
+
+    url = f"/api/fhir/Patient/{lea.pk}/$everything"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {reader_token}"}
+    client.get(url, **auth)
+    # Token lookup and its last use, the patient, then one query per kind of record
+    # (measurements, lab results, visits, co-medications, prescriptions with their authors,
+    # troughs, adverse events), and the audit line: flat whatever the history.
+    with django_assert_num_queries(11):
+        client.get(url, **auth)
+    for n in range(3):
+        trough(haematologist, lea, timezone.localdate() - timedelta(days=n + 1), "7.5")
+    with django_assert_num_queries(11):
+        assert len(client.get(url, **auth).json()["entry"]) > 3

@@ -198,3 +198,24 @@ def test_structured_numeric_values_and_thresholds(tmp_path, lea):
     assert TroughLevel.objects.get(patient=lea).value == Decimal("7.9")
     failed = InboundMessage.objects.get(control_id="MSG-0021")
     assert failed.fate == Fate.ERROR and "valeur <1.0 (seuil)" in failed.detail
+
+
+def test_an_unexpected_failure_is_kept_and_answered_not_raised(tmp_path, lea, monkeypatch,
+                                                               caplog):
+    from sirolimus_app.interop import importer
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(importer, "create_record", broken)
+    with pytest.raises(CommandError, match="1 message"):
+        run(tmp_path, trough_ng("MSG-0030"))
+    message = InboundMessage.objects.get()
+    assert (message.fate, message.control_id) == (Fate.ERROR, "MSG-0030")
+    assert "erreur interne" in message.detail
+    assert "disque plein" in caplog.text  # the traceback for the team, not for the lab
+    assert not TroughLevel.objects.exists() and not InboundResult.objects.exists()
+    # Sent again once repaired: imported (a failed message is not a duplicate).
+    monkeypatch.undo()
+    run(tmp_path, trough_ng("MSG-0030"), name="again.hl7")
+    assert TroughLevel.objects.filter(patient=lea).count() == 1
