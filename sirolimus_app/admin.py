@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from sirolimus_app.interop import admin as interop_admin  # noqa: F401 (registers its models)
 from sirolimus_app.models import AccessLogEntry, AuditEvent
 
 

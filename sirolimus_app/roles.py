@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "add_troughlevel", "add_labresult", "add_visit", "change_visit", "add_adverseevent",
         "change_adverseevent", "add_bodymeasurement", "add_comedication", "change_comedication",
         "record_vitals", "add_monitoringcheck", "export_cohort", "void_records",
+        "resolve_inboundresult",
         # Who opened this child's record (Accès au dossier).
         "view_accesslogentry",
     ],

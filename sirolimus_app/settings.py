@@ -217,3 +217,15 @@ OIDC_ROLE_MAP = dict(item.split("=", 1) for item in env_list("OIDC_ROLE_MAP", []
 OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?oidc=refus"
 AUTHENTICATION_BACKENDS.append("sirolimus_app.oidc.HospitalOIDCBackend")
+# Laboratory interfaces (sirolimus_app.interop, docs/operations.md): the assigning authority
+# of this hospital's patient numbers in HL7 PID-3 and its FHIR identifier system, the
+# laboratory's local test codes (CODE=kind, kinds: sirolimus, platelets, cholesterol,
+# triglycerides), the sirolimus assay method, and the account imports are recorded under.
+INTEROP_ASSIGNING_AUTHORITY = env_str("INTEROP_ASSIGNING_AUTHORITY", "HOPITAL")
+INTEROP_IDENTIFIER_SYSTEM = env_str("INTEROP_IDENTIFIER_SYSTEM", "urn:oid:1.2.250.1.999.1.1.1")
+INTEROP_LOCAL_CODES = dict(item.split("=", 1) for item in env_list(
+    "INTEROP_LOCAL_CODES", ["SIRO=sirolimus", "PLAQ=platelets", "CHOL=cholesterol",
+                            "TG=triglycerides"]))
+INTEROP_SIROLIMUS_ASSAY = env_str("INTEROP_SIROLIMUS_ASSAY", "unknown")
+INTEROP_LABORATORY_USERNAME = env_str("INTEROP_LABORATORY_USERNAME", "laboratoire")
+INTEROP_APPLICATION_NAME = env_str("INTEROP_APPLICATION_NAME", "SIROLIMUS-PTI")

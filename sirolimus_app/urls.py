@@ -110,5 +110,6 @@ urlpatterns = [
     path("pharmacie/", include(pharmacy_pages)),
     path("soins/", include(nursing_pages)),
     path("documents/", include(document_pages)),
+    path("", include("sirolimus_app.interop.urls")),
     path("admin/", admin.site.urls),
 ]

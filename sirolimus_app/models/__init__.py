@@ -1,3 +1,5 @@
+from sirolimus_app.interop.models import ApiToken, InboundMessage, InboundResult
+
 from .audit import AccessLogEntry, AuditEvent
 from .clinical import (
     AdverseEvent,
@@ -15,9 +17,12 @@ from .schedule import PatientStatus, ScheduleItem
 __all__ = [
     "AccessLogEntry",
     "AdverseEvent",
+    "ApiToken",
     "AuditEvent",
     "BodyMeasurement",
     "CoMedication",
+    "InboundMessage",
+    "InboundResult",
     "LabResult",
     "MonitoringCheck",
     "Patient",

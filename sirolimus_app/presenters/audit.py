@@ -38,6 +38,8 @@ AUDIT_ACTIONS = {
     "prescription.replace": gettext_lazy("Prescription remplacée"),
     "prescription.suspend": gettext_lazy("Traitement suspendu"),
     "prescription.stop": gettext_lazy("Traitement arrêté"),
+    "patient.fhir_read": gettext_lazy("Dossier lu par un système (API FHIR)"),
+    "inboundresult.attach": gettext_lazy("Résultat reçu du laboratoire rattaché"),
 }
 # What says the most about each kind of record, in its audit line.
 AUDIT_FIELDS = {

@@ -42,12 +42,14 @@ LIPID_G_PER_L_TO_MMOL = {
 
 
 @keeps_schedule_current
-def _create(user, perm: str, instance):
+def _create(user, perm: str, instance, source: str = ""):
+    """`source` says where the record came from when not typed (an imported result)."""
     _require(user, perm)
     instance.full_clean()
     with transaction.atomic():
         instance.save()
-        audit.record(user, f"{instance._meta.model_name}.create", instance)
+        audit.record(user, f"{instance._meta.model_name}.create", instance,
+                     after={**audit.snapshot(instance), "source": source} if source else None)
     return instance
 
 
@@ -90,7 +92,7 @@ def add_comedication(user, comedication: CoMedication) -> CoMedication:
     return _create(user, "add_comedication", comedication)
 
 
-def add_trough(user, trough: TroughLevel) -> TroughLevel:
+def add_trough(user, trough: TroughLevel, *, source: str = "") -> TroughLevel:
     """Record a trough; the ng/ml value is computed here, with the engine's conversions."""
     trough.recorded_by = user
     trough.value_ng_ml = Decimal(str(units.to_canonical(float(trough.value), trough.unit,
@@ -99,7 +101,7 @@ def add_trough(user, trough: TroughLevel) -> TroughLevel:
     if trough.prescription_id is None:
         trough.prescription = trough.patient.prescriptions.filter(
             status__in=("active", "suspended")).first()
-    return _create(user, "add_troughlevel", trough)
+    return _create(user, "add_troughlevel", trough, source)
 
 
 def lab_canonical_value(kind: str, value: Decimal, unit: str) -> Decimal:
@@ -117,11 +119,11 @@ def lab_canonical_value(kind: str, value: Decimal, unit: str) -> Decimal:
     raise units.UnitError(f"unit {unit!r} is not accepted for {kind}")
 
 
-def add_lab_result(user, lab: LabResult) -> LabResult:
+def add_lab_result(user, lab: LabResult, *, source: str = "") -> LabResult:
     lab.recorded_by = user
     lab.value_canonical = lab_canonical_value(lab.kind, lab.value, lab.unit).quantize(
         Decimal("0.01"))
-    return _create(user, "add_labresult", lab)
+    return _create(user, "add_labresult", lab, source)
 
 
 def add_visit(user, visit: Visit) -> Visit:

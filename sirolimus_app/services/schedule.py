@@ -11,8 +11,10 @@ protocol engine says, so the worklists never run the engine.
 When an item is done: models.schedule.done_on (one rule, shared with the documents).
 """
 
+import contextlib
 import functools
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -44,14 +46,40 @@ _SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 def keeps_schedule_current(service):
     """For a service that changes clinical data and returns the saved record (or patient):
-    refresh that patient's schedule in the same transaction, once the change is made."""
+    refresh that patient's schedule in the same transaction, once the change is made (or at
+    the end of the enclosing `refreshes_deferred` block)."""
     @functools.wraps(service)
     def wrapper(*args, **kwargs):
         with transaction.atomic():
             saved = service(*args, **kwargs)
-            refresh_patient(saved.pk if isinstance(saved, Patient) else saved.patient_id)
+            patient_id = saved.pk if isinstance(saved, Patient) else saved.patient_id
+            if getattr(_deferred, "ids", None) is not None:
+                _deferred.ids.add(patient_id)
+            else:
+                refresh_patient(patient_id)
         return saved
     return wrapper
+
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def refreshes_deferred():
+    """One transaction in which the services' changes refresh each patient's schedule once,
+    at the end, instead of after every change: for a batch (a file of laboratory results),
+    where a refresh per result would cost more than the import itself."""
+    if getattr(_deferred, "ids", None) is not None:  # already inside one
+        yield
+        return
+    _deferred.ids = set()
+    try:
+        with transaction.atomic():
+            yield
+            ids, _deferred.ids = _deferred.ids, None
+            refresh_patients(ids)
+    finally:
+        _deferred.ids = None
 
 
 def refresh_patient(patient_id: int, today: date | None = None) -> None:

@@ -24,6 +24,7 @@ from sirolimus_app.models import (
 )
 from sirolimus_app.services import prescriptions
 from tests.conftest import verify_second_factor
+from tests.interop.test_review import held_result
 from tests.web.test_security_factories import (
     CLINICAL_MODELS,
     TODAY,
@@ -78,6 +79,9 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "documents_cohort_patients_csv": (GET, {H}),
     "documents_cohort_events_csv": (GET, {H}),
     "patient_access_log": (GET, {H}),
+    "interop_review": (GET, {H}),
+    "interop_attach": (POST, {H}),
+    "interop_reject": (POST, {H}),
 }
 # Pages of one's own account: any logged-in user, with or without a role.
 ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST,
@@ -85,6 +89,8 @@ ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST,
 # The only pages open without logging in (the language switch is on the login page).
 PUBLIC = {"login", "healthz", "set_language", "admin:login", "oidc_authentication_init",
           "oidc_authentication_callback"}
+# The FHIR API: no session, a bearer token instead (tests/interop/test_fhir_api.py).
+TOKEN = {"fhir_observation", "fhir_bundle", "fhir_patient_everything"}
 
 
 def url_patterns(patterns=None, prefix="", namespace=None):
@@ -100,7 +106,8 @@ def url_patterns(patterns=None, prefix="", namespace=None):
 
 
 ALL = list(url_patterns())
-PROJECT = [(name, route) for name, route, _ in ALL if not route.startswith("admin/")]
+PROJECT = [(name, route) for name, route, _ in ALL
+           if not route.startswith("admin/") and name not in TOKEN]
 ADMIN = [(name, route) for name, route, _ in ALL if route.startswith("admin/")]
 
 
@@ -115,7 +122,17 @@ def test_every_project_page_has_a_decision_on_who_may_open_it():
 def test_only_the_login_the_language_and_the_health_probe_are_open_without_login():
     open_views = {name for name, _, pattern in ALL
                   if getattr(pattern.callback, "login_required", True) is False}
-    assert open_views == PUBLIC
+    assert open_views == PUBLIC | TOKEN
+
+
+def test_the_api_refuses_every_request_without_a_token(client, world):
+    for name, route, _ in ALL:
+        if name in TOKEN:
+            url = "/" + route.replace("<int:pk>", str(world["patient"].pk))
+            for verb in (GET, POST):
+                response = getattr(client, verb.lower())(url)
+                assert response.status_code in (401, 405), (verb, url)
+                assert _clean(response, world), url
 
 
 # --- the objects the parameters point at ------------------------------------------------
@@ -131,12 +148,14 @@ def world(haematologist, haematologist2, nurse, pharmacist, outsider):
             "visit": Visit.objects.get(patient=patient),
             "comedication": CoMedication.objects.get(patient=patient),
             "check": MonitoringCheck.objects.get(patient=patient),
+            "inbound": held_result(),
             "users": {H: haematologist, N: nurse, P: pharmacist, "outsider": outsider}}
 
 
 # The literal segment before a parameter says what kind of object it names.
 KINDS = {"patients": "patient", "pharmacie": "pending", "prescriptions": "pending",
-         "visites": "visit", "traitements-associes": "comedication", "releves": "check"}
+         "visites": "visit", "traitements-associes": "comedication", "releves": "check",
+         "resultats-recus": "inbound"}
 
 
 # Pages of any kind of record: <kind> is the model's name.

@@ -132,10 +132,11 @@ FORM_PAGES = sorted(name for name, (methods, _roles) in ACCESS.items() if method
 # Actions without a page of their own: the page that shows their form.
 ACTION_PAGES = {"prescription_withdraw": "patient_detail", "prescription_validate":
                 "prescription_review", "prescription_reject": "prescription_review",
-                "nurse_check_done": "nurse_worklist", "nurse_check_vitals": "nurse_worklist"}
+                "nurse_check_done": "nurse_worklist", "nurse_check_vitals": "nurse_worklist",
+                "interop_attach": "interop_review", "interop_reject": "interop_review"}
 
 
-FREE_TEXT_ONLY = {"record_void", "nurse_check_undo"}
+FREE_TEXT_ONLY = {"record_void", "nurse_check_undo", "interop_attach", "interop_reject"}
 
 
 def test_every_form_of_the_project_is_fuzzed():
