@@ -1,0 +1,31 @@
+"""axe-core (npm, node_modules/axe-core) injected by Playwright: WCAG 2.1 A and AA rules."""
+
+from pathlib import Path
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def violations(page) -> list[dict]:
+    """The violations axe-core finds on the page as it is now."""
+    if not AXE_JS.exists():
+        raise AssertionError(f"{AXE_JS} is missing: `make test` runs `npm ci`")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return result["violations"]
+
+
+def describe(found: list[dict]) -> str:
+    lines = []
+    for violation in found:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    found = violations(page)
+    assert not found, f"axe-core on {page.url}:\n{describe(found)}"
