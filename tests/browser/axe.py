@@ -22,7 +22,8 @@ def describe(found: list[dict]) -> str:
     for violation in found:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"][:10]:
-            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}")
+            why = node["failureSummary"].splitlines()[-1].strip()
+            lines.append(f"    {' '.join(map(str, node['target']))}: {why}")
     return "\n".join(lines)
 
 
