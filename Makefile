@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEV_ENV := DEBUG=1
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test pytest lint deps uv chromium demo bench backup restore loadtest messages serve smoke
+.PHONY: run test pytest lint deps uv chromium axe demo bench backup restore loadtest messages serve smoke
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -36,7 +36,13 @@ lint: deps
 	$(UV) run ruff check .
 	$(DEV_ENV) $(UV) run python manage.py makemigrations --check --dry-run
 
-pytest: deps chromium
+# axe-core (npm, pinned in package-lock.json) for the accessibility browser tests.
+axe:
+	@test -e node_modules/axe-core/axe.min.js || { \
+	  echo "Installing axe-core for the accessibility tests (npm ci)…"; \
+	  npm ci --no-audit --no-fund --silent; }
+
+pytest: deps chromium axe
 	$(UV) run pytest $(PYTEST_ARGS)
 
 test: lint pytest

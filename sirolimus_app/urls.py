@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from . import oidc
@@ -104,6 +105,10 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("compte/", include(account_pages)),
+    # RGAA: the accessibility statement is public, like the login page.
+    path("accessibilite/",
+         login_not_required(TemplateView.as_view(template_name="home/accessibility.html")),
+         name="accessibility"),
     # The language switch must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("patients/", include(patient_pages)),

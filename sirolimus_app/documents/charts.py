@@ -2,8 +2,11 @@
 
 No JavaScript and no `style=` (the Content-Security-Policy forbids inline styles): only SVG
 presentation attributes. Each chart has a <title> and a <desc>, and the same short text
-description is shown under it, so a screen reader or a black-and-white print loses nothing.
+description is shown under it, so a screen reader or a black-and-white print loses nothing;
+the patient page adds a table of the values (`Chart.points`, `Chart.steps`).
 Thresholds are drawn dashed or solid and labelled, never told apart by colour alone.
+The drawing is narrow with large text so that it stays readable on a phone (390 px): the
+axis carries dates, the points and the dose steps carry their values.
 """
 
 from dataclasses import dataclass
@@ -24,18 +27,23 @@ from sirolimus_app.models.clinical import valid
 from sirolimus_app.services.engine import local_date
 
 # Geometry of every chart (SVG user units): a main panel, the dose steps underneath, the axis.
-WIDTH = 720
-LEFT, RIGHT = 52, 92  # room for the y labels and for the threshold labels on the right
-TOP, MAIN_H, GAP, DOSE_H, AXIS_H = 10, 170, 14, 50, 26
+# 480 units wide at 13-unit text: on a 390 px phone the text is still about 10 px high.
+WIDTH = 480
+FONT, SMALL = 13, 12
+LEFT, RIGHT = 38, 86  # room for the y labels and for the threshold labels on the right
+TOP, MAIN_H, GAP, DOSE_H, AXIS_H = 18, 180, 22, 56, 28
+MAX_TICKS = 5  # dates of 8 characters side by side under a 356-unit plot
+LABEL_GAP = 30  # the least distance between two value labels
 HEIGHT = TOP + MAIN_H + GAP + DOSE_H + AXIS_H
 PLOT_W = WIDTH - LEFT - RIGHT
 DOSE_TOP = TOP + MAIN_H + GAP
 
-INK, GRID, MUTED = "#212529", "#dee2e6", "#6c757d"
-POINT, ALERT = "#0d6efd", "#b02a37"
+# Text colours reach 4.5:1 on white and on the band (RGAA 3.2).
+INK, GRID, MUTED = "#212529", "#dee2e6", "#495057"
+POINT, ALERT = "#0a58ca", "#b02a37"
 BAND_FILL, DOSE_FILL = "#d1e7dd", "#e9ecef"
 
-RESPONSE_LINE = "#198754"
+RESPONSE_LINE = "#146c43"
 DOSE_AXIS_MG = int(MAX_MG_PER_DAY)  # the dose panel always shows the DOSE-CAP ceiling
 
 
@@ -66,6 +74,10 @@ class Chart:
     title: str
     description: str
     svg: SafeString  # empty when there is nothing to draw
+    unit: str = ""
+    flag: str = ""  # what a red square means, for the table of values
+    points: tuple[Point, ...] = ()
+    steps: tuple[Step, ...] = ()
 
 
 class _Scale:
@@ -83,10 +95,15 @@ def _time_scale(first: date, last: date) -> _Scale:
     return _Scale(first.toordinal(), last.toordinal(), LEFT, LEFT + PLOT_W)
 
 
-def _month_ticks(first: date, last: date) -> list[date]:
-    """First days of months inside [first, last], every 1, 2, 3, 6 or 12 months: ≤ 8 ticks."""
+def _time_ticks(first: date, last: date) -> list[date]:
+    """Dates for the axis, at most MAX_TICKS: every 1, 2, 7 or 14 days over a short span,
+    else the first days of months every 1, 2, 3, 4, 6, 12 or 24 months."""
+    days = (last - first).days
+    every_days = next((n for n in (1, 2, 7, 14) if days / n < MAX_TICKS), None)
+    if every_days:
+        return [first + timedelta(days=n) for n in range(0, days + 1, every_days)]
     months = (last.year - first.year) * 12 + last.month - first.month + 1
-    every = next((n for n in (1, 2, 3, 6, 12) if months / n <= 8), 24)
+    every = next((n for n in (1, 2, 3, 4, 6, 12) if months / n <= MAX_TICKS), 24)
     ticks = []
     index = first.year * 12 + first.month - 1
     while True:
@@ -146,6 +163,18 @@ def _lines(y: _Scale, lines: list[Line]) -> SafeString:
     )
 
 
+def _labelled(xs: list[float], keep: list[bool]) -> list[bool]:
+    """Which of the points at xs get their value written: the last one, the flagged ones,
+    and others as long as they stay LABEL_GAP apart (from the last, going backwards)."""
+    chosen = [False] * len(xs)
+    previous = None
+    for index in range(len(xs) - 1, -1, -1):
+        if keep[index] or previous is None or previous - xs[index] >= LABEL_GAP:
+            chosen[index] = True
+            previous = xs[index]
+    return chosen
+
+
 def _points(x: _Scale, y: _Scale, points: list[Point]) -> SafeString:
     if not points:
         return SafeString()
@@ -156,8 +185,15 @@ def _points(x: _Scale, y: _Scale, points: list[Point]) -> SafeString:
              round(cx - 4, 1), round(cy - 4, 1), ALERT) if alert else
         _svg('<circle cx="{}" cy="{}" r="3.5" fill="{}"/>', cx, cy, POINT)
         for cx, cy, alert in at))
-    return _svg('<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>{}',
-                path, POINT, marks)
+    labelled = _labelled([cx for cx, _cy, _alert in at], [p.alert for p in points])
+    # The value above its point, or under it when the point is at the top of the panel.
+    values = _svg_join(
+        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>',
+        ((cx, cy - 8 if cy - 8 > TOP + SMALL else cy + 8 + SMALL, SMALL,
+          ALERT if alert else INK, _num(point.value))
+         for (cx, cy, alert), point, shown in zip(at, points, labelled, strict=True) if shown))
+    return _svg('<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>{}{}',
+                path, POINT, marks, values)
 
 
 def _dose_panel(x: _Scale, steps: list[Step], last: date) -> SafeString:
@@ -183,9 +219,17 @@ def _dose_panel(x: _Scale, steps: list[Step], last: date) -> SafeString:
     base = y(0)
     outline = " ".join(f"{cx},{cy}" for cx, cy in corners)
     area = f"{corners[0][0]},{base} {outline} {corners[-1][0]},{base}"
+    # Each step's dose written over its start (thinned like the points' values).
+    starts = [x(step.start.toordinal()) for step in steps]
+    shown = _labelled(starts, [False] * len(steps))
+    values = _svg_join(
+        '<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
+        ((min(sx + 2, LEFT + PLOT_W - 2 * SMALL), y(step.mg_per_day) - 3, SMALL, INK,
+          _num(step.mg_per_day)) for sx, step, show in zip(starts, steps, shown, strict=True)
+         if show))
     return _svg('{}<polygon points="{}" fill="{}"/>'
-                       '<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>',
-                       frame, area, DOSE_FILL, outline, INK)
+                       '<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>{}',
+                       frame, area, DOSE_FILL, outline, INK, values)
 
 
 def _time_axis(x: _Scale, first: date, last: date) -> SafeString:
@@ -194,7 +238,7 @@ def _time_axis(x: _Scale, first: date, last: date) -> SafeString:
         '<line x1="{x}" y1="{t}" x2="{x}" y2="{b}" stroke="{g}" stroke-width="1"/>'
             '<text x="{x}" y="{ty}" text-anchor="middle" fill="{m}">{label}</text>',
         ({"x": x(tick.toordinal()), "t": TOP, "b": bottom + 4, "g": GRID, "m": MUTED,
-          "ty": bottom + 18, "label": f"{tick:%m/%Y}"} for tick in _month_ticks(first, last)),
+          "ty": bottom + 20, "label": f"{tick:%d/%m/%y}"} for tick in _time_ticks(first, last)),
     )
 
 
@@ -219,13 +263,13 @@ def draw(key: str, title: str, description: str, unit: str, points: list[Point],
     return _svg(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
         'height="{h}" role="img" aria-labelledby="{k}-title {k}-desc" '
-        'font-family="DejaVu Sans, sans-serif" font-size="11">'
+        'font-family="DejaVu Sans, sans-serif" font-size="{font}">'
         '<title id="{k}-title">{title}</title><desc id="{k}-desc">{desc}</desc>'
         '{band}{axis}{grid}'
         '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="{ink}" stroke-width="1"/>'
         '<text x="{ux}" y="{uy}" fill="{m}">{unit}</text>'
         '{lines}{points}{dose}</svg>',
-        w=WIDTH, h=HEIGHT, k=key, title=title, desc=description, band=band_markup,
+        w=WIDTH, h=HEIGHT, font=FONT, k=key, title=title, desc=description, band=band_markup,
         axis=_time_axis(x, first, last), grid=_grid(y, ticks, LEFT, LEFT + PLOT_W),
         l=LEFT, r=LEFT + PLOT_W, b=TOP + MAIN_H, ink=INK, m=MUTED,
         ux=LEFT + PLOT_W + 4, uy=TOP + 10, unit=unit, lines=_lines(y, lines),
@@ -268,6 +312,7 @@ class Series:
     count: str  # plural form keyed by 'n'
     flagged: str  # plural form keyed by 'n': the values drawn as red squares
     legend: str
+    flag: str  # a red square in the table of values
     lines: tuple[Line, ...]
     band: tuple[float, float, str] | None
     floor: float  # the value axis reaches at least this
@@ -281,6 +326,7 @@ TROUGHS = Series(
                           "%(n)d au-dessus de 15 ng/ml (carrés rouges).", "n"),
     legend=gettext_lazy("Bande verte : fourchette indicative ALPS 4–14 ng/ml (TDM-NO-TARGET) ; "
                         "ligne pointillée : seuil de toxicité 15 ng/ml (TOX-SUSPEND)."),
+    flag=gettext_lazy("au-dessus de 15 ng/ml"),
     lines=(Line(TOXIC_ABOVE_NG_ML, "15 ng/ml", ALERT, dashed=True),),
     band=(*ALPS_RANGE_NG_ML, gettext_lazy("4–14 ALPS")), floor=20,
 )
@@ -291,6 +337,7 @@ PLATELETS = Series(
     flagged=ngettext_lazy("%(n)d avec saignement (carré rouge).",
                           "%(n)d avec saignement (carrés rouges).", "n"),
     legend=gettext_lazy("Lignes : 30 G/L (seuil de réponse) et 100 G/L (réponse complète)."),
+    flag=gettext_lazy("saignement"),
     lines=(Line(R_G_L, "30 G/L", MUTED, dashed=True), Line(CR_G_L, "100 G/L", RESPONSE_LINE)),
     band=None, floor=150,
 )
@@ -305,7 +352,9 @@ def series_chart(series: Series, key: str, points: list[Point], steps: list[Step
     band = (*series.band[:2], str(series.band[2])) if series.band else None
     svg = draw(key, str(series.title), text, series.unit, points, list(series.lines), steps,
                first, last, band=band, floor=series.floor)
-    return Chart(key, str(series.title), text, svg if points or steps else SafeString())
+    return Chart(key, str(series.title), text, svg if points or steps else SafeString(),
+                 unit=series.unit, flag=str(series.flag), points=tuple(points),
+                 steps=tuple(steps))
 
 
 def dose_steps(doses) -> list[Step]:

@@ -15,6 +15,9 @@ from weasyprint.urls import URLFetcher
 # Loading the system fonts is the slow part of a first rendering; done once per process.
 _FONTS = FontConfiguration()
 _NO_FETCH = URLFetcher(allowed_protocols=())
+# Tagged PDF (PDF/UA-1: structure tree, reading order, /Lang and /Title from the template's
+# <html lang> and <title>) so that screen readers read the documents (RGAA 4.1).
+PDF_VARIANT = "pdf/ua-1"
 
 
 @contextmanager
@@ -34,4 +37,5 @@ def _cyclic_gc_paused():
 def render(template_name: str, context: dict, request=None) -> bytes:
     html = render_to_string(template_name, context, request=request)
     with _cyclic_gc_paused():
-        return HTML(string=html, url_fetcher=_NO_FETCH).write_pdf(font_config=_FONTS)
+        return HTML(string=html, url_fetcher=_NO_FETCH).write_pdf(font_config=_FONTS,
+                                                                   pdf_variant=PDF_VARIANT)

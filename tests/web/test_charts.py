@@ -93,13 +93,45 @@ def test_dose_steps_are_drawn_underneath_as_a_staircase():
     assert all(y > charts.DOSE_TOP for _x, y in corners)
 
 
-def test_time_axis_labels_months_and_keeps_at_most_eight_ticks():
+def axis_dates(chart: charts.Chart) -> list[date]:
+    return [date(2000 + int(t.text[6:]), int(t.text[3:5]), int(t.text[:2]))
+            for t in parse(chart.svg).iter(f"{SVG}text")
+            if re.fullmatch(r"\d\d/\d\d/\d\d", t.text or "")]
+
+
+def test_time_axis_is_dated_with_at_most_five_ticks():
     chart = charts.series_chart(charts.TROUGHS, "t", [Point(START, 5)], [], START,
                                 START + timedelta(days=760))
-    ticks = [t.text for t in parse(chart.svg).iter(f"{SVG}text")
-             if re.fullmatch(r"\d\d/\d{4}", t.text or "")]
-    assert 3 <= len(ticks) <= 8
-    assert ticks == sorted(ticks, key=lambda t: (t[3:], t[:2]))
+    ticks = axis_dates(chart)
+    assert 3 <= len(ticks) <= charts.MAX_TICKS
+    assert ticks == sorted(ticks) and all(tick.day == 1 for tick in ticks)
+    # A first month of treatment: days, not one label for the whole month.
+    short = charts.series_chart(charts.TROUGHS, "t", [Point(START, 5)], [], START,
+                                START + timedelta(days=30))
+    ticks = axis_dates(short)
+    assert ticks[0] == START and len(ticks) >= 3
+    assert {(b - a).days for a, b in zip(ticks, ticks[1:], strict=False)} == {7}
+
+
+def test_points_and_dose_steps_carry_their_values():
+    points = [Point(START + timedelta(days=7), 3.2), Point(START + timedelta(days=60), 16.2,
+                                                          alert=True),
+              Point(START + timedelta(days=62), 9.5)]
+    steps = [Step(START, 2.1), Step(START + timedelta(days=60), 0),
+             Step(START + timedelta(days=120), 1.3)]
+    chart = trough_chart(points, steps)
+    texts = [t.text for t in parse(chart.svg).iter(f"{SVG}text")]
+    # Every value is written except where two points are too close: the later and the
+    # flagged ones win.
+    assert {"3,2", "16,2", "9,5"} <= set(texts)
+    assert {"2,1", "1,3"} <= set(texts)
+    close = trough_chart([Point(START + timedelta(days=60), 8.1),
+                          Point(START + timedelta(days=61), 9.5)], steps)
+    texts = [t.text for t in parse(close.svg).iter(f"{SVG}text")]
+    assert "9,5" in texts and "8,1" not in texts
+    # The values for the table next to the chart.
+    assert chart.points == tuple(points) and chart.steps == tuple(steps)
+    assert chart.flag == "au-dessus de 15 ng/ml"
 
 
 def test_no_data_gives_a_text_and_no_drawing():
@@ -136,6 +168,8 @@ def test_patient_page_include_draws_both_charts_without_a_query(
     assert "9 taux résiduels" in html and "26 numérations" in html
     # The dose panel's current dose is the one taken now.
     assert "dose actuelle 1,3 mg/j" in html
+    # Each chart has its values as a table with headers, for a screen reader.
+    assert html.count("<table") == 4 and html.count('scope="col"') == 8
 
 
 def test_patient_page_links_to_the_documents_for_clinical_roles_only(history, nurse, outsider):
