@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from sirolimus_app.services.engine import prefetch_clinical
 
-from .models import Patient, Prescription
+from .models import Dispensing, Patient, Prescription
 
 
 def require_perm(user, perm: str) -> None:
@@ -32,3 +32,9 @@ def get_patient_record_for_user(user, pk: int, perm: str = "view_patient") -> Pa
     each prescription: a fixed number of queries whatever the length of the history."""
     require_perm(user, perm)
     return get_object_or_404(prefetch_clinical(Patient.objects.all(), with_authors=True), pk=pk)
+
+
+def get_dispensing_for_user(user, pk: int, perm: str = "dispense_prescription") -> Dispensing:
+    require_perm(user, perm)
+    return get_object_or_404(
+        Dispensing.objects.select_related("prescription__patient", "dispensed_by"), pk=pk)

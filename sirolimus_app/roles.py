@@ -29,7 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.NURSE: _READ + [
         "record_vitals", "add_bodymeasurement", "add_monitoringcheck", "add_troughlevel",
     ],
-    Role.PHARMACIST: _READ + ["validate_prescription"],
+    Role.PHARMACIST: _READ + ["validate_prescription", "dispense_prescription"],
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sirolimus_app.views import documents
+from sirolimus_app.views import documents, papers
 
 urlpatterns = [
     path("patients/<int:pk>/calendrier.pdf", documents.schedule_pdf,
@@ -12,6 +12,10 @@ urlpatterns = [
     path("patients/<int:pk>/synthese.pdf", documents.summary_pdf, name="documents_summary_pdf"),
     path("prescriptions/<int:pk>/fiche.pdf", documents.dose_sheet_pdf,
          name="documents_dose_sheet_pdf"),
+    path("prescriptions/<int:pk>/ordonnance.pdf", papers.prescription_pdf,
+         name="documents_prescription_pdf"),
+    path("dispensations/<int:pk>/etiquette.pdf", papers.bottle_label_pdf,
+         name="documents_bottle_label_pdf"),
     path("cohorte/", documents.cohort_index, name="documents_cohort"),
     path("cohorte/patients.csv", documents.cohort_csv, {"table": "patients"},
          name="documents_cohort_patients_csv"),

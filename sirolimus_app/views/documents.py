@@ -30,9 +30,10 @@ def _download(content, content_type: str, filename: str, inline: bool) -> HttpRe
     return response
 
 
-def _pdf(request, template: str, document, title: str, filename: str) -> HttpResponse:
+def _pdf(request, template: str, document, title: str, filename: str,
+         extra: dict | None = None) -> HttpResponse:
     context = {"doc": document, "patient": document.patient, "made": document.made,
-               "document_title": title}
+               "document_title": title, **(extra or {})}
     return _download(pdf.render(template, context, request), "application/pdf",
                      f"{filename}-{timezone.localdate():%Y%m%d}.pdf", inline=True)
 

@@ -346,6 +346,9 @@ AUDIT_ACTIONS = {
     "prescription.replace": gettext_lazy("Prescription remplacée"),
     "prescription.suspend": gettext_lazy("Traitement suspendu"),
     "prescription.stop": gettext_lazy("Traitement arrêté"),
+    "prescription.dispense": gettext_lazy("Dispensation enregistrée par la pharmacie"),
+    "document.prescription_print": gettext_lazy("Ordonnance hors AMM imprimée"),
+    "document.label_print": gettext_lazy("Étiquette du flacon imprimée"),
 }
 # What says the most about each kind of record, in its audit line.
 AUDIT_FIELDS = {
@@ -358,6 +361,7 @@ AUDIT_FIELDS = {
     "adverseevent": ("kind", "onset_date", "severity", "action_taken"),
     "comedication": ("name", "start_date", "end_date"),
     "monitoringcheck": ("kind", "due_date"),
+    "dispensing": ("days", "bottles", "tablets", "batch", "expiry"),
 }
 # Bookkeeping fields: the audit line's own user and time already say who reviewed and when.
 IGNORED_CHANGES = {"id", "version", "updated_at", "working", "rules", "reviewed_by",
