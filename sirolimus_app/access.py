@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from sirolimus_app.services.engine import prefetch_clinical
 from sirolimus_app.services.permissions import has_perm, require_perm
 
-from .models import CoMedication, Patient, Prescription, Visit
+from .models import CoMedication, Dispensing, Patient, Prescription, Visit
 
 __all__ = ["has_perm", "require_perm"]  # the one permission check, for the views too
 
@@ -74,3 +74,9 @@ def get_record_for_user(user, patient_pk: int, model, pk: int, perm: str = "view
     return get_object_or_404(model.objects.select_related("patient", "recorded_by",
                                                           "voided_by"),
                              pk=pk, patient_id=patient_pk)
+
+
+def get_dispensing_for_user(user, pk: int, perm: str = "dispense_prescription") -> Dispensing:
+    require_perm(user, perm)
+    return get_object_or_404(
+        Dispensing.objects.select_related("prescription__patient", "dispensed_by"), pk=pk)

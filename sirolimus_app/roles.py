@@ -33,7 +33,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "record_vitals", "add_bodymeasurement", "add_monitoringcheck", "add_troughlevel",
     ],
     # A co-medication found while reconciling the child's medicines is the pharmacist's.
-    Role.PHARMACIST: _READ + ["validate_prescription", "add_comedication"],
+    Role.PHARMACIST: _READ + ["validate_prescription", "add_comedication",
+                              "dispense_prescription"],
 }
 
 

@@ -144,6 +144,27 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 
+# The establishment as its documents print it (off-label prescription, labels, family
+# calendar). Each hospital sets its own; the placeholders say so on the page.
+ESTABLISHMENT = {
+    "name": env_str("ESTABLISHMENT_NAME", "Établissement à configurer (ESTABLISHMENT_NAME)"),
+    "address": env_str("ESTABLISHMENT_ADDRESS", ""),
+    "finess": env_str("ESTABLISHMENT_FINESS", ""),
+    "service": env_str("ESTABLISHMENT_SERVICE", "Hématologie pédiatrique"),
+    "phone": env_str("ESTABLISHMENT_PHONE", ""),
+    "pharmacy": env_str("ESTABLISHMENT_PHARMACY", "Pharmacie à usage intérieur"),
+}
+# The unit's appointment time (HH:MM) for the family iCalendar; empty: all-day events.
+APPOINTMENT_TIME = env_str("APPOINTMENT_TIME", "")
+# How each sample is taken, per laboratory (the nurse's day sheet). Override in a local
+# settings module if the laboratory differs.
+LAB_SAMPLES = {
+    "trough": _("Sirolimus sang total : tube EDTA, juste avant la prise du matin"),
+    "control": _("Sirolimus sang total : tube EDTA, 48 h après l'arrêt"),
+    "cbc": _("NFS-plaquettes : tube EDTA"),
+    "lipids": _("Bilan lipidique : tube sec ou hépariné, à jeun"),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,7 @@ from .views import (
     access_log,
     account,
     corrections,
+    dispensing,
     documents,
     health,
     home,
@@ -76,6 +77,7 @@ pharmacy_pages = [
     path("<int:pk>/", pharmacy.review, name="prescription_review"),
     path("<int:pk>/valider/", pharmacy.validate, name="prescription_validate"),
     path("<int:pk>/refuser/", pharmacy.reject, name="prescription_reject"),
+    path("<int:pk>/dispenser/", dispensing.dispense, name="prescription_dispense"),
 ]
 
 nursing_pages = [
@@ -84,6 +86,8 @@ nursing_pages = [
     path("fait/mesures/", nursing.check_vitals, name="nurse_check_vitals"),
     path("patients/<int:pk>/releves/<int:check_pk>/annuler/", nursing.check_undo,
          name="nurse_check_undo"),
+    path("journee/", documents.day_sheet, name="nurse_day_sheet"),
+    path("journee.pdf", documents.day_sheet_pdf, name="nurse_day_sheet_pdf"),
 ]
 
 document_pages = [
@@ -94,6 +98,10 @@ document_pages = [
     path("patients/<int:pk>/synthese.pdf", documents.summary_pdf, name="documents_summary_pdf"),
     path("prescriptions/<int:pk>/fiche.pdf", documents.dose_sheet_pdf,
          name="documents_dose_sheet_pdf"),
+    path("prescriptions/<int:pk>/ordonnance.pdf", documents.prescription_pdf,
+         name="documents_prescription_pdf"),
+    path("dispensations/<int:pk>/etiquette.pdf", documents.bottle_label_pdf,
+         name="documents_bottle_label_pdf"),
     path("cohorte/", documents.cohort_index, name="documents_cohort"),
     path("cohorte/patients.csv", documents.cohort_csv, {"table": "patients"},
          name="documents_cohort_patients_csv"),

@@ -16,9 +16,11 @@ from django.utils import timezone
 from protocol import Advice
 from protocol.monitoring import Item
 from protocol.response import CR_G_L, R_G_L
+from protocol.supply import Supply
+from protocol.supply import monthly as monthly_supply
 from sirolimus_app.documents.charts import Chart
 from sirolimus_app.documents.charts import patient_charts as draw_patient_charts
-from sirolimus_app.models import LabResult, Patient, Prescription
+from sirolimus_app.models import Dispensing, LabResult, Patient, Prescription
 from sirolimus_app.models.clinical import valid
 from sirolimus_app.models.schedule import done_dates as record_dates
 from sirolimus_app.models.schedule import done_on
@@ -255,6 +257,8 @@ class DoseSheet:
     working: dict | None  # the engine's working, numbers as Decimals
     alerts: list[present.Alert]  # the alerts the engine raised when the dose was proposed
     rules: list[str]
+    month: Supply | None  # a month of this dose, in whole bottles (COST-MONTHLY)
+    dispensings: list[Dispensing]
 
 
 def dose_sheet(prescription: Prescription, user) -> DoseSheet:
@@ -267,4 +271,6 @@ def dose_sheet(prescription: Prescription, user) -> DoseSheet:
         working=present.working(dose.get("working") or recorded.get("detail")),
         alerts=present.alerts(recorded.get("alerts", [])),
         rules=list(prescription.rules or dose.get("rules", [])),
+        month=monthly_supply(prescription.mg_per_day, prescription.form),
+        dispensings=list(prescription.dispensings.select_related("dispensed_by")),
     )

@@ -10,9 +10,11 @@ from .clinical import (
     TroughLevel,
     Visit,
 )
+from .dispensing import Dispensing
 from .patient import Patient
 from .prescription import Prescription
 from .schedule import PatientStatus, ScheduleItem
+from .staff import StaffProfile
 
 __all__ = [
     "AccessLogEntry",
@@ -21,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "BodyMeasurement",
     "CoMedication",
+    "Dispensing",
     "InboundMessage",
     "InboundResult",
     "LabResult",
@@ -29,6 +32,7 @@ __all__ = [
     "PatientStatus",
     "Prescription",
     "ScheduleItem",
+    "StaffProfile",
     "TroughLevel",
     "Visit",
 ]

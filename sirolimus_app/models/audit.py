@@ -75,6 +75,9 @@ class AccessLogEntry(models.Model):
         SUMMARY_PDF = "summary_pdf", _("Synthèse (PDF)")
         DOSE_SHEET_PDF = "dose_sheet_pdf", _("Fiche de validation (PDF)")
         COHORT_CSV = "cohort_csv", _("Export de cohorte (CSV)")
+        PRESCRIPTION_PDF = "prescription_pdf", _("Ordonnance hors AMM (PDF)")
+        LABEL_PDF = "label_pdf", _("Étiquette du flacon (PDF)")
+        DAY_SHEET = "day_sheet", _("Feuille de la journée des soins")
         ACCESS_LOG = "access_log", _("Accès au dossier")
 
     at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)

@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -62,6 +63,15 @@ class Patient(models.Model):
                                    choices=BsaFormula.choices, default=BsaFormula.MOSTELLER)
     form = models.CharField(_("présentation"), max_length=10, choices=Form.choices,
                             default=Form.SOLUTION)
+    parents_phone = models.CharField(
+        _("téléphone des parents"), max_length=30, blank=True,
+        validators=[RegexValidator(r"^\+?[0-9][0-9 .\-]{5,24}$",
+                                   _("Un numéro de téléphone : chiffres, espaces, points ou "
+                                     "tirets (ex. : 06 12 34 56 78)."))],
+        help_text=_("Montré à l'équipe soignante seulement (feuille de la journée)."),
+    )
+    dose_time = models.TimeField(_("heure habituelle de la prise"), null=True, blank=True,
+                                 help_text=_("Une prise par jour à heure fixe (DOSE-TIMING)."))
     study_code = models.CharField(_("code d'étude"), max_length=16, unique=True,
                                   default=new_study_code, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -38,6 +38,9 @@ AUDIT_ACTIONS = {
     "prescription.replace": gettext_lazy("Prescription remplacée"),
     "prescription.suspend": gettext_lazy("Traitement suspendu"),
     "prescription.stop": gettext_lazy("Traitement arrêté"),
+    "prescription.dispense": gettext_lazy("Dispensation enregistrée par la pharmacie"),
+    "document.prescription_print": gettext_lazy("Ordonnance hors AMM imprimée"),
+    "document.label_print": gettext_lazy("Étiquette du flacon imprimée"),
     "patient.fhir_read": gettext_lazy("Dossier lu par un système (API FHIR)"),
     "inboundresult.attach": gettext_lazy("Résultat reçu du laboratoire rattaché"),
 }
@@ -52,6 +55,7 @@ AUDIT_FIELDS = {
     "adverseevent": ("kind", "onset_date", "severity", "action_taken"),
     "comedication": ("name", "start_date", "end_date"),
     "monitoringcheck": ("kind", "due_date"),
+    "dispensing": ("days", "bottles", "tablets", "batch", "expiry"),
 }
 # Bookkeeping fields: the audit line's own user and time already say who reviewed and when.
 IGNORED_CHANGES = {"id", "version", "updated_at", "working", "rules", "reviewed_by",

@@ -8,6 +8,7 @@ request changes nothing; a user with no role sees nothing clinical.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,7 +23,7 @@ from sirolimus_app.models import (
     Prescription,
     Visit,
 )
-from sirolimus_app.services import prescriptions
+from sirolimus_app.services import dispensing, prescriptions
 from tests.conftest import verify_second_factor
 from tests.interop.test_review import held_result
 from tests.web.test_security_factories import (
@@ -67,6 +68,11 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "prescription_validate": (POST, {P}),
     "prescription_reject": (POST, {P}),
     "nurse_worklist": (GET, {H, N}),
+    "nurse_day_sheet": (GET, {H, N}),
+    "nurse_day_sheet_pdf": (GET, {H, N}),
+    "prescription_dispense": (FORM, {P}),
+    "documents_prescription_pdf": (GET, {H}),  # signed by the prescriber
+    "documents_bottle_label_pdf": (GET, {P}),
     "nurse_check_done": (POST, {H, N}),
     "nurse_check_vitals": (POST, {H, N}),
     # Swept on the nurse's tick: she and the haematologists may undo it.
@@ -149,15 +155,19 @@ def world(haematologist, haematologist2, nurse, pharmacist, outsider):
             "comedication": CoMedication.objects.get(patient=patient),
             "check": MonitoringCheck.objects.get(patient=patient),
             "inbound": held_result(),
+            "dispensing": dispensing.dispense(pharmacist, active.pk, days=28, batch="LOT-1",
+                                              expiry=TODAY + timedelta(days=365), today=TODAY),
             "users": {H: haematologist, N: nurse, P: pharmacist, "outsider": outsider}}
 
 
 # The literal segment before a parameter says what kind of object it names.
 KINDS = {"patients": "patient", "pharmacie": "pending", "prescriptions": "pending",
          "visites": "visit", "traitements-associes": "comedication", "releves": "check",
-         "resultats-recus": "inbound"}
+         "resultats-recus": "inbound", "dispensations": "dispensing"}
 
 
+# Pages of a validated prescription only.
+VALIDATED_ONLY = {"documents_dose_sheet_pdf", "documents_prescription_pdf", "prescription_dispense"}
 # Pages of any kind of record: <kind> is the model's name.
 RECORD_PAGES = {"record_void", "record_correct"}
 
@@ -171,8 +181,8 @@ def url_for(name: str, route: str, world) -> str:
         segment, parameter = match.groups()
         assert segment in KINDS, f"{route}: what does <{parameter}> after {segment}/ name?"
         kind = KINDS[segment]
-        if name == "documents_dose_sheet_pdf":
-            kind = "active"  # a dose sheet is printed for a validated prescription
+        if name in VALIDATED_ONLY:
+            kind = "active"  # printed, or dispensed, for a validated prescription
         kwargs[parameter] = world[kind].pk
     return reverse(name, kwargs=kwargs)
 

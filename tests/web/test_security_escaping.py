@@ -3,6 +3,7 @@ printed documents (PDF), the calendar file (ICS) and the exports (CSV)."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -17,7 +18,7 @@ from sirolimus_app.models import (
     Prescription,
     Visit,
 )
-from sirolimus_app.services import prescriptions, records
+from sirolimus_app.services import dispensing, prescriptions, records
 from tests.web.test_access_sweep import ACCESS, PROJECT, url_for
 from tests.web.test_security_factories import TODAY, proposed_prescription, rich_patient
 
@@ -49,7 +50,11 @@ def hostile(haematologist, haematologist2, nurse, pharmacist):
             "comedication": CoMedication.objects.get(patient=patient),
             # A nurse's tick, for the page that undoes one.
             "check": records.mark_check_done(nurse, MonitoringCheck(
-                patient=patient, kind="trough", due_date=TODAY))}
+                patient=patient, kind="trough", due_date=TODAY)),
+            # A dispensing whose batch is the hostile text, for its label.
+            "dispensing": dispensing.dispense(
+                pharmacist, Prescription.objects.get(patient=patient, status="active").pk,
+                days=28, batch=HOSTILE[:40], expiry=TODAY + timedelta(days=365), today=TODAY)}
 
 
 @pytest.mark.parametrize("role", ["haematologist", "nurse", "pharmacist"])
