@@ -99,3 +99,31 @@ def test_pharmacist_card_shows_the_stored_change_of_presentation_and_alternative
     assert "Changement de présentation : cette dose est proposée en Solution buvable 1 mg/ml" \
         in html
     assert "<td>-20 %</td>" in html
+
+
+def test_a_single_low_count_is_to_confirm_on_its_recount_date(client, haematologist, demo):
+    patient = complete_response(demo)
+    demo.platelets(patient, 0, "20")
+    html = page(client, haematologist, "patient_detail", patient.pk)
+    assert "Réponse complète (RC)</strong>\n(confirmée" in html
+    assert (f"Une numération diffère : à confirmer le {dmy(demo.day(-7))} (nouvelle numération)."
+            in html)
+
+
+def test_loss_of_response_is_named_with_its_date_and_the_best_response(client, haematologist,
+                                                                      demo):
+    patient = demo.patient("IPP-REL", "Leroy", "Emma", age_days=10 * 365, sex="F",
+                           diagnosed_days_ago=600)
+    demo.measure(patient, 122, "30.0", "135.0")
+    demo.workup(patient, 121, "10")
+    demo.start(patient, 120)
+    for days_ago, count in ((90, "150"), (80, "160"), (20, "20"), (10, "18")):
+        demo.platelets(patient, days_ago, count)
+    html = page(client, haematologist, "patient_detail", patient.pk)
+    assert (f'<strong class="text-danger">Perte de réponse (rechute)</strong>\n'
+            f"(confirmée, depuis le {dmy(demo.day(20))})") in html
+    assert "Meilleure réponse obtenue : Réponse complète (RC)" in html
+    doc = summary(Patient.objects.get(pk=patient.pk), haematologist, demo.today)
+    pdf = render_to_string("pdf/summary.html", {"doc": doc, "patient": doc.patient})
+    assert "<strong>Perte de réponse (rechute)</strong> confirmée" in pdf
+    assert "meilleure réponse obtenue : Réponse complète (RC)" in pdf
