@@ -127,3 +127,17 @@ def test_loss_of_response_is_named_with_its_date_and_the_best_response(client, h
     pdf = render_to_string("pdf/summary.html", {"doc": doc, "patient": doc.patient})
     assert "<strong>Perte de réponse (rechute)</strong> confirmée" in pdf
     assert "meilleure réponse obtenue : Réponse complète (RC)" in pdf
+
+
+def test_english_interface_says_the_course_in_english(client, haematologist, pharmacist, demo):
+    relapse = complete_response(demo)
+    demo.platelets(relapse, 0, "20")
+    patient = tablets_resumed_after_toxicity(demo)
+    client.force_login(haematologist)
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code \
+        == 302
+    html = page(client, haematologist, "patient_detail", relapse.pk)
+    assert f"One count differs: to be confirmed on {dmy(demo.day(-7))}" in html
+    html = page(client, haematologist, "patient_proposal", patient.pk)
+    assert "Change of presentation: this dose is proposed as" in html
+    assert "Nearby realisable doses" in html and "Difference from target" in html
