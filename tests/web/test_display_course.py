@@ -88,6 +88,10 @@ def test_proposal_page_shows_the_change_of_presentation_and_the_alternatives(
     assert "Doses réalisables voisines" in html
     # 1 mg of tablets is 20 % below half of 2.5 mg.
     assert "<td>1</td><td>0,8</td><td>-20 %</td><td>Comprimés 0,5 / 1 / 2 mg" in html
+    doc = summary(Patient.objects.get(pk=patient.pk), haematologist, demo.today)
+    pdf = render_to_string("pdf/summary.html", {"doc": doc, "patient": doc.patient})
+    assert ('<strong class="tag critical">Changement de présentation : cette dose est proposée '
+            "en Solution buvable 1 mg/ml") in pdf
 
 
 def test_pharmacist_card_shows_the_stored_change_of_presentation_and_alternatives(
