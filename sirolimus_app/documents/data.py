@@ -8,7 +8,6 @@ the interface language (sirolimus_app.presenters).
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from itertools import groupby
 
 from django.utils import timezone
@@ -178,7 +177,7 @@ class SummaryDocument:
     alerts: list[present.Alert]
     proposals: list[present.Proposal]
     next_items: list[DueItem]
-    taper: "Taper | None"
+    taper: present.TaperPlan | None
     current: GivenDose | None
     charts: list[Chart]
 
@@ -191,18 +190,6 @@ class SummaryDocument:
                    for i in range(PLATELET_COLUMNS)]
         return [[column[row] if row < len(column) else None for column in columns]
                 for row in range(per_column)]
-
-
-@dataclass(frozen=True)
-class Taper:
-    rule: str
-    steps: list[tuple[date, Decimal]]
-
-
-def _taper(advice: Advice | None) -> Taper | None:
-    if advice is None or advice.taper is None:
-        return None
-    return Taper(advice.taper.rule, [(step.start, step.mg_per_day) for step in advice.taper.steps])
 
 
 def summary(patient: Patient, user, today: date | None = None) -> SummaryDocument:
@@ -234,7 +221,7 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
         alerts=present.alerts(advice.alerts if advice else ()),
         proposals=present.proposals(advice, current_prescription(patient)),
         next_items=due_items(advice.next if advice else ()),
-        taper=_taper(advice),
+        taper=present.taper_plan(advice),
         current=GivenDose.of(current_prescription(patient)),
         charts=patient_charts(patient, today),
     )

@@ -32,7 +32,9 @@ ACTION_LABELS = {
     "suspend": gettext_lazy("Suspension"),
     "stop": gettext_lazy("Arrêt définitif"),
 }
-RESPONSE_LABELS = dict(Visit.Response.choices)
+RESPONSE_LABELS = {**dict(Visit.Response.choices),
+                   "loss_of_response": gettext_lazy("Perte de réponse (rechute)")}
+FORM_LABELS = dict(Patient.Form.choices)
 FORMULA_LABELS = dict(Patient.BsaFormula.choices)
 
 
@@ -89,6 +91,15 @@ class Proposal:
     primary: bool
     unchanged: bool  # 'continue' at the dose already taken: nothing to prescribe
     taper: bool = False  # a step of a taper plan (the engine's decrease with a taper rule)
+    alternatives: list["Alternative"] = field(default_factory=list)
+
+    @property
+    def presentation_change(self) -> bool:
+        return bool(self.working and self.working["presentation_change"])
+
+    @property
+    def form_label(self) -> str:
+        return str(FORM_LABELS.get(self.form, self.form))
 
     @property
     def label(self) -> str:
@@ -120,6 +131,7 @@ def proposals(advice: Advice | None, current: Prescription | None) -> list[Propo
             primary=index == 0,
             unchanged=dose.action == "continue" and current_mg == dose.mg_per_day,
             taper=dose.action == "decrease" and taper_rule in dose.rules,
+            alternatives=alternatives(dose.alternatives),
         ))
     return found
 
@@ -137,7 +149,7 @@ def working(data: Working | dict | None) -> dict | None:
             "raw_mg": data.raw_mg, "mg_per_m2_per_day": mg_per_m2(data.mg_per_day, bsa.m2),
             "formula": FORMULA_LABELS.get(bsa.formula, bsa.formula),
             "basis": engine_text(data, "basis"), "rounding": engine_text(data, "rounding"),
-            "cap_applied": data.cap_applied,
+            "cap_applied": data.cap_applied, "presentation_change": data.presentation_change,
         }
     numbers = ("weight_kg", "height_cm", "bsa_m2", "target_mg_per_m2_per_day", "raw_mg",
                "mg_per_m2_per_day")
@@ -146,8 +158,56 @@ def working(data: Working | dict | None) -> dict | None:
         formula=FORMULA_LABELS.get(data.get("bsa_formula"), data.get("bsa_formula")),
         basis=engine_text(data, "basis"), rounding=engine_text(data, "rounding"),
         cap_applied=bool(data.get("cap_applied")),
+        presentation_change=bool(data.get("presentation_change")),
     )
     return shaped
+
+
+@dataclass
+class Alternative:
+    """A realisable neighbour of a proposal: mg/day, mg/m²/day, % from the target, form."""
+
+    mg_per_day: Decimal
+    mg_per_m2_per_day: Decimal
+    percent_from_target: Decimal
+    form: str
+    tablets: str
+
+    @property
+    def form_label(self) -> str:
+        return str(FORM_LABELS.get(self.form, self.form))
+
+
+def alternatives(found) -> list[Alternative]:
+    """The engine's alternatives (typed, or as a prescription recorded them)."""
+    rows = []
+    for alt in found or ():
+        if isinstance(alt, dict):
+            mg, per_m2 = decimal(alt["mg_per_day"]), decimal(alt["mg_per_m2_per_day"])
+            percent, form, tablets = decimal(alt["percent_from_target"]), alt["form"], \
+                alt.get("tablets")
+        else:
+            mg, per_m2, percent, form = (alt.mg_per_day, alt.mg_per_m2_per_day,
+                                         alt.percent_from_target, alt.form)
+            tablets = None if form == SOLUTION else tablets_for(mg)
+        rows.append(Alternative(mg, per_m2, percent, form, tablets_text(tablets)))
+    return rows
+
+
+@dataclass
+class TaperPlan:
+    rule: str
+    started: date
+    ends: date
+    steps: list[dict]
+
+
+def taper_plan(advice: Advice | None) -> TaperPlan | None:
+    """The taper plan with its fixed start and end (Advice.taper)."""
+    if advice is None or advice.taper is None:
+        return None
+    taper = advice.taper
+    return TaperPlan(taper.rule, taper.started, taper.ends, taper_steps(advice))
 
 
 def taper_steps(advice: Advice | None) -> list[dict]:
@@ -323,6 +383,22 @@ class Response:
     baseline: Decimal | None
     baseline_date: date | None
     assessed_on: date | None
+    best: str = ""
+    best_label: str = ""
+    to_confirm_on: date | None = None
+
+    @property
+    def evaluable(self) -> bool:
+        return self.status != "not_evaluable"
+
+    @property
+    def lost(self) -> bool:
+        return self.status == "loss_of_response"
+
+    @property
+    def best_differs(self) -> bool:
+        """The best status so far is worth saying: it is not the status itself."""
+        return self.best not in ("", self.status, "not_evaluable")
 
 
 def response(advice: Advice | None) -> Response | None:
@@ -335,4 +411,6 @@ def response(advice: Advice | None) -> Response | None:
         confirmed=found.confirmed, since=found.since,
         baseline=decimal(found.baseline_g_per_l), baseline_date=found.baseline_date,
         assessed_on=found.assessed_on,
+        best=found.best, best_label=str(RESPONSE_LABELS.get(found.best, found.best)),
+        to_confirm_on=found.to_confirm_on,
     )

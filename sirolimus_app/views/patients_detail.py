@@ -58,7 +58,7 @@ def _advice_context(request, patient) -> dict:
         "notes": [a for a in alerts if a.severity == "info"],
         "toxic_alert": present.suspension_alert(advice),
         "proposals": present.proposals(advice, treatment["current"]),
-        "taper_steps": present.taper_steps(advice),
+        "taper": present.taper_plan(advice),
         **treatment,
     }
 
@@ -69,15 +69,12 @@ def patient_detail(request, pk):
     access_log.record(request, access_log.Page.RECORD, patient.pk)
     context = _advice_context(request, patient)
     advice = context["advice"]
-    response = advice.response if advice else None
     events = AuditEvent.objects.filter(patient=patient).select_related("user")
     audit = audit_lines.audit_rows(events[:AUDIT_LINES_SHOWN + 1])
     context.update(
         troughs=present.trough_rows(valid(patient.troughs.all()), advice),
         due=calendar.due_items(advice.next if advice else ()),
-        response_label=present.RESPONSE_LABELS.get(response.status) if response else None,
-        response=response,
-        response_since=response.since if response else None,
+        response=present.response(advice),
         measurement=next(iter(valid(patient.measurements.all())), None),
         audit=audit[:AUDIT_LINES_SHOWN],
         audit_truncated=len(audit) > AUDIT_LINES_SHOWN,

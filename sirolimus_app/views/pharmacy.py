@@ -1,6 +1,6 @@
 """The pharmacist's worklist: proposals awaiting validation, validated or refused from there."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,6 +19,7 @@ from sirolimus_app.access import (
 )
 from sirolimus_app.forms.workflow import RejectForm, ValidateForm
 from sirolimus_app.models import Prescription
+from sirolimus_app.presenters import advice as present
 from sirolimus_app.services import access_log, prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
 
@@ -40,6 +41,13 @@ class Card:
     validate_form: ValidateForm | None
     reject_form: RejectForm | None
     new_data: bool
+    # The realisable neighbours and the change of presentation, as recorded at propose time.
+    alternatives: list[present.Alternative] = field(default_factory=list)
+    presentation_change: bool = False
+
+    @property
+    def form_label(self) -> str:
+        return str(present.FORM_LABELS.get(self.prescription.form, self.prescription.form))
 
     @property
     def mg(self):
@@ -88,6 +96,8 @@ def card(prescription: Prescription, user, reject_form: RejectForm | None = None
         reject_form=(reject_form or RejectForm(initial=version, prescription_id=prescription.pk)
                      ) if actionable else None,
         new_data=getattr(prescription, "new_data", False) if new_data is None else new_data,
+        alternatives=present.alternatives(dose.get("alternatives")),
+        presentation_change=bool((dose.get("working") or {}).get("presentation_change")),
     )
 
 

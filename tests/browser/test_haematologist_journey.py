@@ -4,6 +4,7 @@ validation (another person's screen) and the week that passes between start and 
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -83,17 +84,17 @@ def test_from_referral_to_a_suspension_for_toxicity(page, settings, tmp_path):
     proposal = page.get_by_test_id("proposal").first
     text = proposal.inner_text()
     for expected in ("26,5 kg", "128 cm", "Mosteller", "0,9707 m²", "1,9414 mg",
-                     "1,9414 mg → 2 mg", "soit 2 ml de solution buvable à 1 mg/ml"):
+                     "1,9414 mg → 1,9 mg", "soit 1,9 ml de solution buvable à 1 mg/ml"):
         assert expected in text, expected
     shot(page, shots, "proposal")
-    proposal.get_by_role("button", name="Prescrire : Début du traitement, 2 mg/j").click()
+    proposal.get_by_role("button", name="Prescrire : Début du traitement, 1,9 mg/j").click()
     pending = page.get_by_test_id("pending-prescription")
     assert "en attente de validation pharmaceutique" in pending.inner_text()
 
     # The pharmacist validates (their own screen); a week passes.
     patient = Patient.objects.get(hospital_number="IPP-JOURNEY")
     proposed = Prescription.objects.get(patient=patient)
-    assert proposed.mg_per_day == 2 and proposed.status == Prescription.Status.PROPOSED
+    assert proposed.mg_per_day == Decimal("1.9") and proposed.status == Prescription.Status.PROPOSED
     prescriptions.validate(User.objects.get(username="pharmacien"), proposed.pk,
                            proposed.version)
     Prescription.objects.filter(pk=proposed.pk).update(start_date=today - timedelta(days=7))
