@@ -4,6 +4,7 @@ stored calendar refreshed by records.add_*), or held for a haematologist. Nothin
 a message that fails is stored with the reason, and the sender told (ACK / OperationOutcome).
 """
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ def _import_result(message: InboundMessage, result: Result, user: User) -> str:
         earlier = (InboundResult.objects.filter(identity=item.identity,
                                                 status__in=[Status.IMPORTED, Status.ATTACHED])
                    .order_by("-pk").first())
-        return _replace_corrected(earlier, item, message)
+        return _replace_corrected(earlier, item, message, user, reasons)
     if reasons:
         item.status, item.review_reason = Status.REVIEW, " ; ".join(reasons)
     else:
@@ -150,14 +151,29 @@ def _import_result(message: InboundMessage, result: Result, user: User) -> str:
 
 
 def _replace_corrected(old: InboundResult | None, new_values: InboundResult,
-                       message: InboundMessage) -> str:
-    """A corrected result (OBX-11 = C, FHIR corrected/amended). Never replaces silently:
-    until records can be voided (branch `corrections`, void_record), the correction waits on
-    the review list next to the result it corrects."""
+                       message: InboundMessage, user: User, reasons: list[str]) -> str:
+    """A corrected result (OBX-11 = C, FHIR corrected/amended) replaces the earlier one through
+    the correction path: the earlier record voided (struck through, audited) and the corrected
+    value entered in its place, linked to it, in one transaction. Never silently: when there
+    is no earlier result still counting, or the new one raises a doubt (identity,
+    plausibility), it waits on the review list next to the result it corrects."""
     new_values.corrects = old
-    new_values.status = Status.REVIEW
-    new_values.review_reason = CORRECTION_REASON + (
-        "" if old is not None else " (aucun résultat antérieur importé)")
+    earlier = (old.trough or old.lab_result) if old is not None else None
+    if (earlier is None or earlier.voided_at is not None or reasons
+            or new_values.patient is None or earlier.patient_id != new_values.patient.pk
+            or not records.can_void(user, earlier)):
+        new_values.status = Status.REVIEW
+        new_values.review_reason = " ; ".join([CORRECTION_REASON + (
+            "" if earlier is not None else " (aucun résultat antérieur importé)"), *reasons])
+        new_values.save()
+        return new_values.status
+    replacement, save = _record(new_values, new_values.patient, source_text(message))
+    corrected = records.correct_record(
+        user, earlier, replacement,
+        f"Résultat corrigé par le laboratoire (message {message.control_id})", save)
+    setattr(new_values, "trough" if new_values.kind == Kind.SIROLIMUS else "lab_result",
+            corrected)
+    new_values.status = Status.IMPORTED
     new_values.save()
     return new_values.status
 
@@ -172,15 +188,20 @@ def _match(received: mapping.PatientIdentity) -> tuple[Patient | None, list[str]
     return patient, mapping.identity_doubts(received, patient)
 
 
-def create_record(item: InboundResult, patient: Patient, user: User, source: str) -> None:
-    """The trough or lab result, through the same service as a typed one."""
+def _record(item: InboundResult, patient: Patient, source: str):
+    """The trough or lab result the item stands for, and the service that saves it."""
     value, unit = mapping.record_value(item.kind, item.value, item.unit)
     value = value.quantize(Decimal("0.01"))
     if item.kind == Kind.SIROLIMUS:
-        item.trough = records.add_trough(user, TroughLevel(
-            patient=patient, sampled_at=item.sampled_at, value=value, unit=unit,
-            assay=settings.INTEROP_SIROLIMUS_ASSAY), source=source)
-    else:
-        item.lab_result = records.add_lab_result(user, LabResult(
-            patient=patient, kind=_LAB_KINDS[item.kind], sampled_at=item.sampled_at,
-            value=value, unit=unit), source=source)
+        return (TroughLevel(patient=patient, sampled_at=item.sampled_at, value=value, unit=unit,
+                            assay=settings.INTEROP_SIROLIMUS_ASSAY),
+                functools.partial(records.add_trough, source=source))
+    return (LabResult(patient=patient, kind=_LAB_KINDS[item.kind], sampled_at=item.sampled_at,
+                      value=value, unit=unit),
+            functools.partial(records.add_lab_result, source=source))
+
+
+def create_record(item: InboundResult, patient: Patient, user: User, source: str) -> None:
+    """The trough or lab result, through the same service as a typed one."""
+    record, save = _record(item, patient, source)
+    setattr(item, "trough" if item.kind == Kind.SIROLIMUS else "lab_result", save(user, record))

@@ -33,10 +33,12 @@ def _pending(user, pk: int) -> InboundResult:
 def attach(user, pk: int, hospital_number: str) -> InboundResult:
     item = _pending(user, pk)
     if item.corrected:
-        # Until records can be voided (branch `corrections`), a correction cannot replace the
-        # earlier result: it can only be rejected, and the earlier one corrected by hand.
-        raise ServiceError("Un résultat corrigé ne peut pas encore remplacer le résultat "
-                           "importé : écartez-le avec un motif et corrigez la saisie.")
+        # A correction is held when it could not replace its earlier result (none still
+        # counting, another child, a doubt): attaching it would add a second value beside the
+        # wrong one. It is set aside, and the earlier entry corrected from the history.
+        raise ServiceError("Ce résultat corrigé n'a pas pu remplacer le résultat d'origine : "
+                           "écartez-le avec un motif et corrigez la saisie d'origine depuis "
+                           "l'historique du patient.")
     patient = Patient.objects.filter(hospital_number=hospital_number.strip()).first()
     if patient is None:
         raise ServiceError(f"Aucun patient avec l'IPP {hospital_number}.",

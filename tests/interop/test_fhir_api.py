@@ -85,15 +85,16 @@ def test_an_unknown_patient_is_accepted_for_review(lea, lab_token):
     assert not TroughLevel.objects.exists()
 
 
-def test_a_corrected_observation_waits_for_review(lea, lab_token):
+def test_a_corrected_observation_replaces_the_earlier_one(lea, lab_token):
     post(OBSERVATION_URL, observation("obs-1", 8.4), lab_token)
     response, _ = post(OBSERVATION_URL, observation("obs-2", 6.1, status="corrected"),
                        lab_token)
-    assert response.status_code == 202
+    assert response.status_code == 201
     first = InboundResult.objects.get(message__control_id="obs-1")
     item = InboundResult.objects.get(message__control_id="obs-2")
-    assert (item.corrects, item.review_reason) == (first, "résultat corrigé : à valider")
-    assert TroughLevel.objects.get().value == Decimal("8.4")
+    assert item.corrects == first and item.status == "imported"
+    assert TroughLevel.objects.get(pk=first.trough_id).voided_at is not None
+    assert TroughLevel.objects.valid().get().value == Decimal("6.1")
 
 
 @pytest.mark.parametrize(("body", "status", "words"), [

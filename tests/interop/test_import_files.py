@@ -124,16 +124,31 @@ def test_an_implausible_value_goes_to_review(tmp_path, lea):
     assert item.review_reason == "valeur peu plausible : 15000 10*9/L"
 
 
-def test_a_corrected_result_never_replaces_silently(tmp_path, lea):
+def test_a_corrected_result_replaces_the_earlier_one_through_the_correction_path(tmp_path,
+                                                                                 lea):
     run(tmp_path, trough_ng("MSG-0001", value="8.4"))
     first = InboundResult.objects.get()
     corrected = oru("MSG-0010", obx(1, "29247-4", "Sirolimus", "6.1", "ng/mL", status="C"))
     run(tmp_path, corrected, name="correction.hl7")
     item = InboundResult.objects.exclude(pk=first.pk).get()
-    assert (item.status, item.corrects, item.review_reason) == (
-        InboundResult.Status.REVIEW, first, "résultat corrigé : à valider")
-    assert list(TroughLevel.objects.filter(patient=lea).values_list("value", flat=True)) == [
-        Decimal("8.4")]
+    assert (item.status, item.corrects) == (InboundResult.Status.IMPORTED, first)
+    wrong = TroughLevel.objects.get(pk=first.trough_id)
+    assert wrong.voided_at is not None and "corrigé par le laboratoire" in wrong.void_reason
+    assert "MSG-0010" in wrong.void_reason
+    assert item.trough.corrects == wrong and item.trough.value == Decimal("6.1")
+    # Only the corrected value counts; the wrong one stays, struck through, with its audit line.
+    assert list(TroughLevel.objects.valid().filter(patient=lea)
+                .values_list("value", flat=True)) == [Decimal("6.1")]
+    assert AuditEvent.objects.filter(action="troughlevel.void", patient=lea).count() == 1
+
+
+def test_a_correction_without_an_earlier_result_waits_for_review(tmp_path, lea):
+    run(tmp_path, oru("MSG-0011", obx(1, "29247-4", "Sirolimus", "6.1", "ng/mL", status="C")))
+    item = InboundResult.objects.get()
+    assert (item.status, item.review_reason) == (
+        InboundResult.Status.REVIEW, "résultat corrigé : à valider (aucun résultat antérieur "
+        "importé)")
+    assert not TroughLevel.objects.exists()
 
 
 @pytest.mark.parametrize(("text", "fate", "detail"), [

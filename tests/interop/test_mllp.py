@@ -1,6 +1,7 @@
 """`manage.py mllp_listen`: the listener on loopback, real framed messages, real ACKs."""
 
 import threading
+from decimal import Decimal
 
 import hl7
 import pytest
@@ -60,7 +61,7 @@ def test_a_duplicate_is_acknowledged_and_not_imported_again(listener, lea):
     assert TroughLevel.objects.filter(patient=lea).count() == 1
 
 
-def test_unknown_patient_and_correction_are_accepted_for_review(listener, lea):
+def test_unknown_patient_held_and_correction_applied(listener, lea):
     unknown, first, correction = send(
         listener, trough_ng("MSG-0005", ipp="800999999"), trough_ng("MSG-0006"),
         oru("MSG-0007", obx(1, "29247-4", "Sirolimus", "6.1", "ng/mL", status="C")))
@@ -68,8 +69,11 @@ def test_unknown_patient_and_correction_are_accepted_for_review(listener, lea):
     assert "à revoir" in msa(unknown)[2]
     reasons = set(InboundResult.objects.filter(status="review")
                   .values_list("review_reason", flat=True))
-    assert reasons == {"aucun patient avec l'IPP 800999999", "résultat corrigé : à valider"}
-    assert TroughLevel.objects.filter(patient=lea).count() == 1
+    assert reasons == {"aucun patient avec l'IPP 800999999"}
+    # The correction replaced the earlier trough: both kept, only the corrected one counts.
+    assert TroughLevel.objects.filter(patient=lea).count() == 2
+    assert [t.value for t in TroughLevel.objects.valid().filter(patient=lea)] == [
+        Decimal("6.1")]
 
 
 def test_errors_are_answered_ae_or_ar_with_the_reason(listener, lea):

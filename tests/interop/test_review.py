@@ -91,17 +91,16 @@ def test_reject_needs_a_reason_and_keeps_it(client, haematologist, held):
     assert InboundResult.objects.get(pk=held.pk).rejection_reason == "Patient d'un autre service"
 
 
-def test_a_correction_cannot_be_attached_until_records_can_be_voided(client, haematologist,
-                                                                     lea):
-    receive(trough_ng("MSG-0001", "8.4"))
+def test_a_held_correction_is_set_aside_not_attached(client, haematologist, lea):
+    # No earlier result to replace: attaching it would put a second value beside the wrong one.
     receive(oru("MSG-0002", obx(1, "29247-4", "Sirolimus", "6.1", "ng/mL", status="C")))
     item = InboundResult.objects.get(status="review")
     client.force_login(haematologist)
     response = client.post(reverse("interop_attach", args=[item.pk]),
                            {"hospital_number": "800123456"}, follow=True)
-    assert "ne peut pas encore remplacer" in response.content.decode()
+    assert "n&#x27;a pas pu remplacer le résultat d&#x27;origine" in response.content.decode()
     assert InboundResult.objects.get(pk=item.pk).status == "review"
-    assert list(TroughLevel.objects.values_list("value", flat=True)) == [Decimal("8.4")]
+    assert not TroughLevel.objects.exists()
 
 
 def test_attach_to_another_child_checks_nothing_more_than_the_number(client, haematologist,
