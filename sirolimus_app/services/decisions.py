@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from protocol import Advice
 from sirolimus_app.models import Patient, Prescription
+from sirolimus_app.models.clinical import valid
 from sirolimus_app.services.engine import PatientAdvice, advise_patient, prefetch_clinical
 from sirolimus_app.services.errors import ServiceError
 
@@ -124,3 +125,41 @@ def check_decision(prescription: Prescription, today: date | None = None) -> Pat
         refuse_if_forbidden(result.advice)
     check_still_advised(prescription, result)
     return result
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the card shows before Valider is pressed: the same checks, not raised."""
+
+    forbidden: tuple  # the engine's critical alerts today
+    changes: tuple[Change, ...]
+    incomplete: bool  # the record no longer lets the engine compute a dose
+    weight_date: date | None
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.forbidden or self.changes or self.incomplete)
+
+
+def assess(prescription: Prescription, result: PatientAdvice) -> Assessment:
+    """`result` from advise_patient on a patient fetched with prefetch_clinical (no query)."""
+    measured = next(iter(valid(prescription.patient.measurements.all())), None)
+    if result.advice is None:
+        return Assessment((), (), True, None)
+    return Assessment(result.advice.critical_alerts, tuple(changes_since(prescription, result)),
+                      False, measured.measured_on if measured else None)
+
+
+def assessments(prescriptions, today: date | None = None) -> dict[int, Assessment]:
+    """Each proposal's assessment, its patients' records fetched in a fixed number of queries
+    (one engine run per proposal, no query per card)."""
+    today = today or timezone.localdate()
+    patients = {p.pk: p for p in prefetch_clinical(Patient.objects.filter(
+        pk__in={p.patient_id for p in prescriptions}))}
+    found = {}
+    for prescription in prescriptions:
+        patient = patients[prescription.patient_id]
+        result = advise_patient(patient, today)
+        prescription.patient = patient
+        found[prescription.pk] = assess(prescription, result)
+    return found
