@@ -13,7 +13,7 @@ from sirolimus_app.models import BodyMeasurement, CoMedication, Prescription
 from sirolimus_app.services import prescriptions, records
 from sirolimus_app.services.decisions import ForbiddenError, StaleProposalError, check_decision
 from tests.conftest import client_for
-from tests.web.test_workflow_data import eligible_patient, proposal
+from tests.web.test_workflow_data import eligible_patient, on_treatment, proposal
 
 Status = Prescription.Status
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,34 @@ def test_the_card_shows_old_and_new(client, proposed, haematologist, pharmacist)
     text = page.content.decode()
     assert 'data-testid="changed-weight_kg"' in text
     assert "30 kg → 39 kg" in text
+
+
+# --- item 3: attention lists -----------------------------------------------------------------
+
+def _home_entry(client, user, patient) -> str:
+    text = client_for(client, user).get(reverse("home")).content.decode()
+    marker = f'data-testid="attention-{patient.pk}"'
+    assert marker in text
+    start = text.index(marker)
+    return text[start:text.index("</li>", start)]
+
+
+@pytest.mark.parametrize("kind", ["mycophenolate", "peanut"])
+def test_homes_list_a_child_on_sirolimus_with_a_critical_alert(
+        client, kind, haematologist, pharmacist):
+    today = timezone.localdate()
+    patient = eligible_patient(haematologist, f"IPP-91{len(kind)}",
+                               since=today - timedelta(days=40))
+    on_treatment(haematologist, pharmacist, patient, today - timedelta(days=30))
+    if kind == "mycophenolate":
+        _add_mycophenolate(haematologist, patient)
+        rule = "NO-OTHER-IS"
+    else:
+        patient.refresh_from_db()
+        patient.allergies = "arachide"
+        records.update_patient(haematologist, patient, patient.version)
+        rule = "CI-SOY-PEANUT"
+    for user in (haematologist, pharmacist):
+        entry = _home_entry(client, user, patient)
+        assert "Alerte bloquante du protocole" in entry
+        assert rule in entry
