@@ -135,6 +135,7 @@ class Assessment:
     changes: tuple[Change, ...]
     incomplete: bool  # the record no longer lets the engine compute a dose
     weight_date: date | None
+    result: PatientAdvice | None = None  # the course and advice the card's check shows
 
     @property
     def refused(self) -> bool:
@@ -144,10 +145,11 @@ class Assessment:
 def assess(prescription: Prescription, result: PatientAdvice) -> Assessment:
     """`result` from advise_patient on a patient fetched with prefetch_clinical (no query)."""
     measured = next(iter(valid(prescription.patient.measurements.all())), None)
+    weighed = measured.measured_on if measured else None
     if result.advice is None:
-        return Assessment((), (), True, None)
+        return Assessment((), (), True, weighed, result)
     return Assessment(result.advice.critical_alerts, tuple(changes_since(prescription, result)),
-                      False, measured.measured_on if measured else None)
+                      False, weighed, result)
 
 
 def assessments(prescriptions, today: date | None = None) -> dict[int, Assessment]:

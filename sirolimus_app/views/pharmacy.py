@@ -19,7 +19,7 @@ from sirolimus_app.access import (
 )
 from sirolimus_app.forms.workflow import RejectForm, ValidateForm
 from sirolimus_app.models import Prescription
-from sirolimus_app.presenters.decisions import change_lines, forbidden_lines
+from sirolimus_app.presenters.decisions import change_lines, forbidden_lines, pharmacist_check
 from sirolimus_app.services import decisions, prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
 
@@ -47,6 +47,10 @@ class Card:
     @property
     def forbidden(self):
         return forbidden_lines(self.assessment.forbidden) if self.assessment else []
+
+    @property
+    def check(self):
+        return pharmacist_check(self.assessment, timezone.localdate())
 
     @property
     def changes(self):

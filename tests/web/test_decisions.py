@@ -171,3 +171,20 @@ def test_homes_list_a_child_on_sirolimus_with_a_critical_alert(
         entry = _home_entry(client, user, patient)
         assert "Alerte bloquante du protocole" in entry
         assert rule in entry
+
+
+# --- item 2: the pharmacist's whole check ---------------------------------------------------
+
+def test_the_card_holds_the_whole_check(client, haematologist, nurse, pharmacist):
+    today = timezone.localdate()
+    patient = eligible_patient(haematologist, "IPP-920", since=today - timedelta(days=100),
+                               allergies="pénicilline")
+    records.add_comedication(haematologist, CoMedication(
+        patient=patient, name="amoxicilline", start_date=today - timedelta(days=5)))
+    waiting = proposal(haematologist, patient)
+    page = client_for(client, pharmacist).get(reverse("prescription_review", args=[waiting.pk]))
+    text = page.content.decode()
+    assert 'data-testid="weight-old"' in text  # weighed 100 days ago
+    assert "pénicilline" in text
+    assert "amoxicilline (depuis le " + (today - timedelta(days=5)).strftime("%d/%m/%Y") in text
+    assert "NFS " + (today - timedelta(days=100)).strftime("%d/%m/%Y") in text
