@@ -6,7 +6,7 @@ protocol engine once; the templates then only lay the data out. Texts of the eng
 the interface language (sirolimus_app.presenters).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
@@ -24,7 +24,9 @@ from sirolimus_app.models.schedule import done_dates as record_dates
 from sirolimus_app.models.schedule import done_on
 from sirolimus_app.presenters import advice as present
 from sirolimus_app.presenters.calendar import DueItem, due_items
+from sirolimus_app.presenters.decisions import change_lines, forbidden_lines, pharmacist_check
 from sirolimus_app.presenters.formatting import tablets_text
+from sirolimus_app.services import decisions
 from sirolimus_app.services.engine import advise_patient, dose_history
 
 
@@ -255,6 +257,10 @@ class DoseSheet:
     working: dict | None  # the engine's working, numbers as Decimals
     alerts: list[present.Alert]  # the alerts the engine raised when the dose was proposed
     rules: list[str]
+    # The record as it is when the sheet is printed (issue 14): what the pharmacist checks.
+    check: object = None  # presenters.decisions.PharmacistCheck
+    changes: list = field(default_factory=list)  # old → new since the proposal (proposed only)
+    forbidden: list = field(default_factory=list)  # (rule, text) of today's critical alerts
 
 
 def dose_sheet(prescription: Prescription, user) -> DoseSheet:
@@ -267,4 +273,14 @@ def dose_sheet(prescription: Prescription, user) -> DoseSheet:
         working=present.working(dose.get("working") or recorded.get("detail")),
         alerts=present.alerts(recorded.get("alerts", [])),
         rules=list(prescription.rules or dose.get("rules", [])),
+        **_check_today(prescription),
     )
+
+
+def _check_today(prescription: Prescription) -> dict:
+    assessment = decisions.assessments([prescription])[prescription.pk]
+    proposed = prescription.status == Prescription.Status.PROPOSED
+    return {"check": pharmacist_check(assessment, timezone.localdate()),
+            "changes": change_lines(assessment.changes, assessment.weight_date)
+            if proposed else [],
+            "forbidden": forbidden_lines(assessment.forbidden) if proposed else []}

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sirolimus_app.documents.data import dose_sheet
 from sirolimus_app.models import BodyMeasurement, CoMedication, Prescription
 from sirolimus_app.services import prescriptions, records
 from sirolimus_app.services.decisions import ForbiddenError, StaleProposalError, check_decision
@@ -188,3 +189,12 @@ def test_the_card_holds_the_whole_check(client, haematologist, nurse, pharmacist
     assert "pénicilline" in text
     assert "amoxicilline (depuis le " + (today - timedelta(days=5)).strftime("%d/%m/%Y") in text
     assert "NFS " + (today - timedelta(days=100)).strftime("%d/%m/%Y") in text
+
+
+def test_the_dose_sheet_holds_the_check_and_what_forbids_validation(
+        proposed, haematologist, pharmacist):
+    _add_mycophenolate(haematologist, proposed.patient)
+    sheet = dose_sheet(Prescription.objects.get(pk=proposed.pk), pharmacist)
+    assert [rule for rule, _text in sheet.forbidden] == ["NO-OTHER-IS"]
+    assert [c.name for c in sheet.check.comedications] == ["mycophénolate mofétil"]
+    assert sheet.check.weight_kg == 30.0 and not sheet.check.weight_old
