@@ -171,8 +171,10 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
         status.toxic_trough = True
         said = advice.critical_alerts[0] if advice.critical_alerts else toxic
         status.toxic_detail, status.toxic_detail_en = said.message_fr, said.message_en
-    forbidden = [a for a in advice.critical_alerts if not status.toxic_trough
-                 or a.message_fr != status.toxic_detail]
+    # Other critical alerts (a forbidden drug, a contraindication): listed as "forbidden";
+    # the one already said as the toxic trough's detail is not repeated.
+    forbidden = [a for a in advice.critical_alerts
+                 if not (status.toxic_trough and a is advice.critical_alerts[0])]
     if forbidden and status.treatment in (Treatment.ACTIVE, Treatment.SUSPENDED):
         status.critical_detail = " ; ".join(f"{a.rule} — {a.message_fr}" for a in forbidden)
         status.critical_detail_en = " ; ".join(f"{a.rule} — {a.message_en}" for a in forbidden)
