@@ -57,6 +57,8 @@ patient_pages = [
     path("<int:pk>/arreter/", patients_treatment.patient_stop, name="patient_stop"),
     path("<int:pk>/prescriptions/<int:prescription_pk>/retirer/",
          patients_treatment.prescription_withdraw, name="prescription_withdraw"),
+    path("<int:pk>/prescriptions/<int:prescription_pk>/re-proposer/",
+         patients_treatment.prescription_repropose, name="prescription_repropose"),
     path("<int:pk>/residuels/nouveau/", patients_entries.trough_add, name="trough_add"),
     path("<int:pk>/biologie/nouveau/", patients_entries.lab_add, name="lab_add"),
     path("<int:pk>/visites/nouvelle/", patients_entries.visit_add, name="visit_add"),

@@ -6,7 +6,7 @@ protocol engine once; the templates then only lay the data out. Texts of the eng
 the interface language (sirolimus_app.presenters).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
@@ -25,7 +25,9 @@ from sirolimus_app.models.schedule import done_dates as record_dates
 from sirolimus_app.models.schedule import done_on
 from sirolimus_app.presenters import advice as present
 from sirolimus_app.presenters.calendar import DueItem, due_items
+from sirolimus_app.presenters.decisions import change_lines, forbidden_lines, pharmacist_check
 from sirolimus_app.presenters.formatting import tablets_text
+from sirolimus_app.services import decisions
 from sirolimus_app.services.engine import advise_patient, dose_history
 
 
@@ -246,6 +248,10 @@ class DoseSheet:
     rules: list[str]
     month: Supply | None  # a month of this dose, in whole bottles (COST-MONTHLY)
     dispensings: list[Dispensing]
+    # The record as it is when the sheet is printed (issue 14): what the pharmacist checks.
+    check: object = None  # presenters.decisions.PharmacistCheck
+    changes: list = field(default_factory=list)  # old → new since the proposal (proposed only)
+    forbidden: list = field(default_factory=list)  # (rule, text) of today's critical alerts
 
 
 def dose_sheet(prescription: Prescription, user) -> DoseSheet:
@@ -260,4 +266,14 @@ def dose_sheet(prescription: Prescription, user) -> DoseSheet:
         rules=list(prescription.rules or dose.get("rules", [])),
         month=monthly_supply(prescription.mg_per_day, prescription.form),
         dispensings=list(prescription.dispensings.select_related("dispensed_by")),
+        **_check_today(prescription),
     )
+
+
+def _check_today(prescription: Prescription) -> dict:
+    assessment = decisions.assessments([prescription])[prescription.pk]
+    proposed = prescription.status == Prescription.Status.PROPOSED
+    return {"check": pharmacist_check(assessment, timezone.localdate()),
+            "changes": change_lines(assessment.changes, assessment.weight_date)
+            if proposed else [],
+            "forbidden": forbidden_lines(assessment.forbidden) if proposed else []}

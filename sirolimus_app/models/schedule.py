@@ -38,7 +38,7 @@ KIND_ORDER = {kind: rank for rank, kind in enumerate(
     (Kind.CONTROL, Kind.TROUGH, Kind.VISIT, Kind.CBC, Kind.BLOOD_PRESSURE, Kind.LIPIDS))}
 NEVER = date.max  # ScheduleItem.superseded_on of the last item of its kind
 # Why a patient needs attention, the most urgent first (PatientStatus.urgency is the rank).
-URGENCY = ("toxic_trough", "overdue_trough", "no_response", "awaiting_validation")
+URGENCY = ("toxic_trough", "forbidden", "overdue_trough", "no_response", "awaiting_validation")
 
 
 class ScheduleItem(models.Model):
@@ -144,6 +144,10 @@ class PatientStatus(models.Model):
     toxic_trough = models.BooleanField(_("résiduel toxique sans suspension"), default=False)
     toxic_detail = models.TextField(blank=True)
     toxic_detail_en = models.TextField(blank=True)
+    # A child on or suspended from sirolimus whose record the protocol forbids as it is (a
+    # critical alert: another immunosuppressant, a contraindication): its alerts' texts.
+    critical_detail = models.TextField(_("alertes bloquantes"), blank=True)
+    critical_detail_en = models.TextField(blank=True)
     # From this date on, "no response at 3 months" (RESP-DELAY) applies, if nothing changes.
     no_response_from = models.DateField(_("pas de réponse à 3 mois à partir du"), null=True,
                                         blank=True)

@@ -30,6 +30,9 @@ def reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> lis
         found.append(Attention("toxic_trough", _("Résiduel toxique sans suspension"),
                                "TOX-SUSPEND",
                                in_language(status.toxic_detail, status.toxic_detail_en)))
+    if status.critical_detail:
+        found.append(Attention("forbidden", _("Alerte bloquante du protocole"), "",
+                               in_language(status.critical_detail, status.critical_detail_en)))
     for item in late:
         found.append(Attention(
             "overdue_trough", _("Taux résiduel en retard"),

@@ -17,7 +17,7 @@ from protocol.dosing import SOLUTION
 from protocol.supply import Supply, supply
 from sirolimus_app.models import Dispensing, Prescription, ScheduleItem
 from sirolimus_app.models.dispensing import MAX_DISPENSING_DAYS
-from sirolimus_app.services import audit
+from sirolimus_app.services import audit, decisions
 from sirolimus_app.services.errors import ServiceError
 
 Status = Prescription.Status
@@ -56,6 +56,14 @@ def dispense(user, prescription_id: int, *, days: int, batch: str, expiry: date,
         raise ServiceError(_("Seule une prescription validée ou en cours peut être dispensée "
                              "(celle-ci est « %(status)s »).")
                            % {"status": prescription.get_status_display()})
+    # The engine again, on the record as it is now: nothing is handed out that the protocol
+    # forbids; a prescription validated but not started must still be the engine's dose.
+    if prescription.status == Status.VALIDATED:
+        decisions.check_decision(prescription, today)
+    else:
+        result = decisions.advise_now(prescription.patient_id, today)
+        if result.advice is not None:
+            decisions.refuse_if_forbidden(result.advice)
     if not 1 <= days <= MAX_DISPENSING_DAYS:
         raise ServiceError(_("La durée couverte va de 1 à %(max)s jours.")
                            % {"max": MAX_DISPENSING_DAYS}, field="days")

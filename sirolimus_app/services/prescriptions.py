@@ -20,6 +20,7 @@ from protocol import Advice
 from sirolimus_app.models import Patient, Prescription
 from sirolimus_app.models.prescription import PRESCRIBING_ACTIONS
 from sirolimus_app.services import audit
+from sirolimus_app.services.decisions import check_decision, refuse_if_forbidden
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
 from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
 from sirolimus_app.services.permissions import require_perm as _require
@@ -51,6 +52,7 @@ def propose(user, patient_id: int, choice: int, reason: str = "",
     if result.advice is None:
         raise ServiceError(_("Les données du patient ne permettent pas de proposer une dose : "
                              "complétez-les d'abord."))
+    refuse_if_forbidden(result.advice)
     options = proposals(result.advice)
     if not 0 <= choice < len(options):
         raise ServiceError(_("Cette proposition n'existe plus : la page a été rechargée avec "
@@ -138,6 +140,7 @@ def validate(user, prescription_id: int, expected_version: int,
                              "proposée."))
     if prescription.status == Status.PROPOSED:  # otherwise _transition says what it became
         _check_basis(prescription)
+        check_decision(prescription, today)
     now = timezone.now()
     start = max(prescription.start_date, today)
     validated = _transition(
@@ -225,6 +228,7 @@ def activate(user, prescription_id: int, expected_version: int,
     if prescription.start_date > today:
         raise ServiceError(_("Cette prescription ne commence que le %(date)s.")
                            % {"date": prescription.start_date.strftime("%d/%m/%Y")})
+    check_decision(prescription, today)
     return _activate(user, prescription)
 
 
@@ -296,6 +300,15 @@ def withdraw(user, prescription_id: int, expected_version: int) -> Prescription:
                  "rejection_reason": _("Retirée par le prescripteur")},
         action="prescription.withdraw",
     )
+
+
+@transaction.atomic
+def repropose(user, prescription_id: int, expected_version: int,
+              today: date | None = None) -> Prescription:
+    """The prescriber's one click after a refusal for a changed record: withdraw the stale
+    proposal and propose the engine's current dose, with the same reason."""
+    stale = withdraw(user, prescription_id, expected_version)
+    return propose(user, stale.patient_id, 0, stale.reason, today=today)
 
 
 def _join(previous: str, reason: str) -> str:

@@ -199,6 +199,13 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
         status.toxic_trough = True
         said = advice.critical_alerts[0] if advice.critical_alerts else toxic
         status.toxic_detail, status.toxic_detail_en = said.message_fr, said.message_en
+    # Other critical alerts (a forbidden drug, a contraindication): listed as "forbidden";
+    # the one already said as the toxic trough's detail is not repeated.
+    forbidden = [a for a in advice.critical_alerts
+                 if not (status.toxic_trough and a is advice.critical_alerts[0])]
+    if forbidden and status.treatment in (Treatment.ACTIVE, Treatment.SUSPENDED):
+        status.critical_detail = " ; ".join(f"{a.rule} — {a.message_fr}" for a in forbidden)
+        status.critical_detail_en = " ; ".join(f"{a.rule} — {a.message_en}" for a in forbidden)
     status.response = advice.response.status or ""
     # From when "no response at 3 months" applies if nothing changes (past or future): the
     # worklists compare it with the day they are shown; their sentence gives the date.
@@ -217,6 +224,7 @@ def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> in
                and row.due_date < day <= row.superseded_on for row in rows)
     reasons = {
         "toxic_trough": status.toxic_trough,
+        "forbidden": bool(status.critical_detail),
         "overdue_trough": late,
         "no_response": status.no_response_from is not None and status.no_response_from <= day,
         "awaiting_validation": status.awaiting_validation,

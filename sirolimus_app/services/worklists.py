@@ -190,6 +190,7 @@ def _ranked_on(today: date):
     late = _overdue_troughs(today).values("patient_id")
     reasons = {
         "toxic_trough": Q(toxic_trough=True),
+        "forbidden": ~Q(critical_detail=""),
         "overdue_trough": Q(patient_id__in=late),
         "no_response": Q(no_response_from__lte=today),
         "awaiting_validation": Q(awaiting_validation=True),

@@ -78,3 +78,22 @@ def prescription_withdraw(request, pk, prescription_pk):
     else:
         messages.success(request, _("Proposition retirée."))
     return redirect("patient_detail", pk)
+
+
+@require_POST
+def prescription_repropose(request, pk, prescription_pk):
+    """One click after a refusal for a changed record: withdraw, propose the current dose."""
+    prescription = get_patient_prescription_for_user(request.user, pk, prescription_pk,
+                                                     perm="propose_prescription")
+    try:
+        version = int(request.POST.get("version", ""))
+        fresh = prescriptions.repropose(request.user, prescription.pk, version)
+    except ValueError:
+        messages.error(request, _("Requête invalide : rechargez la page."))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Proposition retirée et remplacée par la dose actuelle du "
+                                    "protocole : %(mg)s mg/j.")
+                         % {"mg": number(fresh.mg_per_day)})
+    return redirect("patient_detail", pk)

@@ -20,7 +20,8 @@ from sirolimus_app.access import (
 from sirolimus_app.forms.workflow import RejectForm, ValidateForm
 from sirolimus_app.models import Prescription
 from sirolimus_app.presenters import advice as present
-from sirolimus_app.services import access_log, prescriptions, worklists
+from sirolimus_app.presenters.decisions import change_lines, forbidden_lines, pharmacist_check
+from sirolimus_app.services import access_log, decisions, prescriptions, worklists
 from sirolimus_app.services.errors import ServiceError
 
 # Each card is a whole analysis (working, alerts, previous dose, both forms), about a screen
@@ -44,10 +45,25 @@ class Card:
     # The realisable neighbours and the change of presentation, as recorded at propose time.
     alternatives: list[present.Alternative] = field(default_factory=list)
     presentation_change: bool = False
+    # The engine today on the current record (proposals only): what would refuse Valider.
+    assessment: decisions.Assessment | None = None
 
     @property
     def form_label(self) -> str:
         return str(present.FORM_LABELS.get(self.prescription.form, self.prescription.form))
+
+    @property
+    def forbidden(self):
+        return forbidden_lines(self.assessment.forbidden) if self.assessment else []
+
+    @property
+    def check(self):
+        return pharmacist_check(self.assessment, timezone.localdate())
+
+    @property
+    def changes(self):
+        return (change_lines(self.assessment.changes, self.assessment.weight_date)
+                if self.assessment else [])
 
     @property
     def mg(self):
@@ -77,7 +93,8 @@ def _age(birth, today) -> int:
 
 
 def card(prescription: Prescription, user, reject_form: RejectForm | None = None,
-         new_data: bool | None = None) -> Card:
+         new_data: bool | None = None,
+         assessment: decisions.Assessment | None = None) -> Card:
     stored = prescription.working or {}
     dose = stored.get("dose") or {}
     actionable = (prescription.status == Prescription.Status.PROPOSED
@@ -98,7 +115,14 @@ def card(prescription: Prescription, user, reject_form: RejectForm | None = None
         new_data=getattr(prescription, "new_data", False) if new_data is None else new_data,
         alternatives=present.alternatives(dose.get("alternatives")),
         presentation_change=bool((dose.get("working") or {}).get("presentation_change")),
+        assessment=assessment,
     )
+
+
+def _assessed(prescriptions_shown) -> dict:
+    """The engine's check of the proposals still awaiting validation (fixed queries)."""
+    waiting = [p for p in prescriptions_shown if p.status == Prescription.Status.PROPOSED]
+    return decisions.assessments(waiting) if waiting else {}
 
 
 @require_GET
@@ -108,8 +132,11 @@ def worklist(request):
     # Counted on the bare table: counting the annotated query costs a subquery per row.
     paginator.count = worklists.proposals_waiting().count()
     page = paginator.get_page(request.GET.get("page"))
+    shown = list(page)
+    checked = _assessed(shown)
     return render(request, "pharmacy/worklist.html", {
-        "page": page, "cards": [card(p, request.user) for p in page],
+        "page": page, "cards": [card(p, request.user, assessment=checked.get(p.pk))
+                                for p in shown],
     })
 
 
@@ -122,7 +149,8 @@ def _review_page(request, prescription, reject_form=None):
                 if request.method == "POST" else request.get_full_path())
     return render(request, "pharmacy/review.html", {
         "next_url": next_url,
-        "card": card(prescription, request.user, reject_form, new_data),
+        "card": card(prescription, request.user, reject_form, new_data,
+                     _assessed([prescription]).get(prescription.pk)),
         "history": prescription.patient.prescriptions.select_related(
             "proposed_by", "reviewed_by").order_by("-proposed_at", "-pk")[:10],
     })

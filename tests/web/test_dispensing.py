@@ -146,3 +146,17 @@ def test_patient_page_offers_the_prescription_once_validated(client, haematologi
     page = client_for(client, haematologist).get(reverse("patient_detail",
                                                          args=[started.patient_id]))
     assert reverse("documents_prescription_pdf", args=[started.pk]) in page.content.decode()
+
+
+def test_dispensing_is_refused_when_the_protocol_now_forbids_it(haematologist, pharmacist,
+                                                                started):
+    # Mycophenolate added after the validation: NO-OTHER-IS, a critical alert.
+    from sirolimus_app.models import CoMedication
+    from sirolimus_app.services import records
+    records.add_comedication(haematologist, CoMedication(
+        patient=started.patient, name="mycophénolate mofétil", start_date=TODAY))
+    with pytest.raises(ServiceError) as error:
+        dispensing.dispense(pharmacist, started.pk, days=28, batch="L9",
+                            expiry=TODAY + timedelta(days=200))
+    assert "NO-OTHER-IS" in str(error.value.message)
+    assert not Dispensing.objects.exists()

@@ -29,7 +29,7 @@ from sirolimus_app.models import (
     TroughLevel,
     Visit,
 )
-from sirolimus_app.models.schedule import CLINICAL_MODELS
+from sirolimus_app.models.schedule import CLINICAL_MODELS, URGENCY
 from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.services import patients, prescriptions, records, schedule, worklists
 from sirolimus_app.services.engine import advise_patient, prefetch_clinical
@@ -177,6 +177,10 @@ WRITERS = {
         lambda c, p: prescriptions.reject(c.pharmacist, p.pk, p.version, "Poids à vérifier")),
     "withdraw": _after_a_proposal(
         lambda c, p: prescriptions.withdraw(c.haematologist, p.pk, p.version)),
+    # On the treated child: a starting child's calendar is empty until the first dose.
+    "repropose": lambda c: prescriptions.repropose(
+        c.haematologist, *(lambda p: (p.pk, p.version))(proposal(c.haematologist, c.treated))
+    ).patient,
     "activate": _activate,
     "suspend": lambda c: prescriptions.suspend(c.haematologist, c.treated.pk,
                                                "Aphtes grade 3").patient,
@@ -383,7 +387,9 @@ def test_no_response_at_3_months_applies_from_its_date(haematologist, pharmacist
     schedule.refresh_patient(patient.pk, today=status.no_response_from)
     engine = attention.of_scan(worklists.scan(status.no_response_from)[0],
                                status.no_response_from)
-    assert [a.code for a in engine] == [a.code for a in later]
+    # Refreshed that day, the engine's critical advice ("arrêter le sirolimus") is listed too
+    # as a blocking alert (issue 14, item 3): the stored flag of today cannot foresee it.
+    assert [a.code for a in engine] == ["forbidden", *[a.code for a in later]]
     assert "3 mois" in next(a.detail for a in engine if a.code == "no_response")
 
 
@@ -408,9 +414,12 @@ def test_urgency_in_python_and_in_sql_agree_on_every_day(
             assert in_sql.get(status.pk) == expected, (status, day)
             seen.add((status.pk, expected))
     # "fine" misses its D7 trough, "soon" reaches 3 months without a response
-    assert (ward["fine"].pk, None) in seen and (ward["fine"].pk, 1) in seen
-    assert (soon.pk, None) in seen and (soon.pk, 2) in seen
-    assert {s.urgency for s in statuses} == {0, 1, 2, 3, None}
+    late, no_response = URGENCY.index("overdue_trough"), URGENCY.index("no_response")
+    assert (ward["fine"].pk, None) in seen and (ward["fine"].pk, late) in seen
+    assert (soon.pk, None) in seen and (soon.pk, no_response) in seen
+    # The child past 3 months without response carries the engine's critical RESP-DELAY
+    # ("arrêter le sirolimus"): listed as forbidden (rank 1), before the late trough.
+    assert {s.urgency for s in statuses} == {0, 1, 2, 4, None}
 
 
 def test_the_figures_of_the_day_are_those_evaluated_against_today(ward):  # noqa: F811
@@ -422,7 +431,7 @@ def test_the_figures_of_the_day_are_those_evaluated_against_today(ward):  # noqa
     assert fresh.computed_today and not late.computed_today
     stored, evaluated = (worklists.attention_page(today, 10, f) for f in (fresh, late))
     assert [s.pk for s in stored[0]] == [s.pk for s in evaluated[0]] == [
-        ward[k].pk for k in ("toxic", "late", "no_response", "waiting")]
+        ward[k].pk for k in ("toxic", "no_response", "late", "waiting")]
     assert stored[1] == evaluated[1] == 4
     counts = worklists.section_counts(today, fresh)
     assert counts == worklists.section_counts(today, late)
