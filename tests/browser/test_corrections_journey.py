@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from sirolimus_app.models import TroughLevel
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import PASSWORD
 from tests.web.test_workflow_data import eligible_patient, on_treatment
 
@@ -15,20 +14,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def english_page(live_server):
-    """A Chromium started with an English locale (its own language and the page's)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=[*CHROMIUM_ARGS, "--lang=en-US"])
-        context = browser.new_context(base_url=live_server.url, locale="en-US",
-                                      timezone_id="Europe/Paris")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+def english_page(browser, live_server):
+    """A Chromium context with an English locale (navigator.language and Accept-Language);
+    the session's browser, since Playwright's sync API cannot start a second one."""
+    context = browser.new_context(base_url=live_server.url, locale="en-US",
+                                  timezone_id="Europe/Paris")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
 
 
 def _login(page, username):
