@@ -115,7 +115,8 @@ def fulfil(items: Sequence, course: Course, dose_changes: Sequence[date]):
     sample is never the M1 count). In a window, the earliest record fulfils the item. Records
     labelled by a nurse's tick (`records[].label`) fulfil the unfulfilled item of their kind and
     label nearest to their date, after the windows; a tick giving the protocol date `due` of
-    the item it answers fulfils that item, before the windows. `dose_changes`: sorted dates of
+    the item it answers fulfils that item if no record did (the result of the sample,
+    once entered, is the record shown). `dose_changes`: sorted dates of
     the dose changes of the current course."""
     records = sorted(_records(course), key=lambda r: r.date)
     result = list(items)
@@ -125,10 +126,9 @@ def fulfil(items: Sequence, course: Course, dose_changes: Sequence[date]):
         answering = [r for r in mine if r.due]
         unlabelled = [r for r in mine if not r.label and not r.due]
         labelled = [r for r in mine if r.label and not r.due]
+        for i, done in _by_window([result[i] for i in positions], unlabelled, dose_changes):
+            result[positions[i]] = replace(result[positions[i]], fulfilled=done)
         _by_due(result, positions, answering)
-        free = [i for i in positions if result[i].fulfilled is None]
-        for i, done in _by_window([result[i] for i in free], unlabelled, dose_changes):
-            result[free[i]] = replace(result[free[i]], fulfilled=done)
         _by_label(result, positions, labelled)
     return result
 

@@ -177,6 +177,18 @@ def test_TDM_STEADY_STATE_a_nurses_tick_fulfils_the_item_it_names():
     assert fulfilled_ref(both, "trough", "T0 M6") == "trough:7"
 
 
+def test_TDM_STEADY_STATE_a_tick_naming_its_item_by_date_fulfils_that_item_only():
+    # The app's ticks name their item by kind and protocol date (records[].due).
+    m6 = item(six_months(), "trough", "T0 M6")
+    tick = {"kind": "trough", "date": "2026-08-19", "ref": "check:5", "due": m6["date"]}
+    advice = six_months(records=[tick])
+    assert fulfilled_ref(advice, "trough", "T0 M6") == "check:5"
+    assert [i["fulfilled"]["ref"] for i in advice["schedule"]
+            if i["fulfilled"] and i["kind"] == "trough"] == ["trough:1", "check:5"]
+    both = six_months(trough(m6["date"], 5.0, ref="trough:8"), records=[tick])
+    assert fulfilled_ref(both, "trough", "T0 M6") == "trough:8"  # the result, once entered
+
+
 def test_TOX_SUSPEND_control_fulfilled_only_between_48_h_and_the_restart():
     doses = [
         {"start": "2026-01-05", "mg_per_day": 2.1},
