@@ -50,6 +50,7 @@ class Item:
     # control): only a record drawn from the item's date to the next dose change fulfils them.
     regimen_from: date | None = None
     not_before: date | None = None  # the appointment is never earlier (work-up due from today)
+    before_start: bool = False  # the pre-treatment work-up (PRE-WORKUP), due before the start
 
     @property
     def appointment(self) -> date:
@@ -122,7 +123,7 @@ def pre_treatment(workup: Workup, today: date) -> list[Item]:
         "blood_pressure": "TA pré-thérapeutique",
     }
     return [
-        Item(today, kind, label, cite("PRE-WORKUP"), not_before=today)
+        Item(today, kind, label, cite("PRE-WORKUP"), not_before=today, before_start=True)
         for kind, label in labels.items()
         if getattr(workup, kind) is None
     ]

@@ -259,7 +259,7 @@ def _calendar_rows(patient: Patient, advice: Advice, today: date, ticks: dict,
         # A conditional item (the trough after an increase not prescribed yet) becomes a real
         # one once the prescription it depends on exists. Before the first dose only the
         # pre-treatment work-up is real: the rest of the calendar assumes a start today.
-        if not (started or "PRE-WORKUP" in raw.rules):
+        if not (started or raw.before_start):
             continue
         day, kind, label = raw.date, raw.kind, raw.label
         # Done is the engine's word (Item.fulfilled: the record that fulfils the item); the

@@ -148,11 +148,7 @@ SEVERITIES = {"critical", "warning", "info"}
 ENGINE_TEXTS = re.compile(r"^(message|instruction|basis|rounding|detail|text)(_en|_fr)?$")
 # Inferences that remain for want of an engine field, each with its reason (keep it short:
 # every line here is an engine field to ask for).
-KNOWN = {
-    # Before the first dose only the pre-treatment work-up is a real item; the engine's Item
-    # does not say which items are the work-up (ask: Item.before_start).
-    ("sirolimus_app/services/schedule.py", "PRE-WORKUP"),
-}
+KNOWN: set[tuple[str, str]] = set()  # none left
 
 
 def _is_rule(node) -> str | None:
