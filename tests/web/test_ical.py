@@ -12,9 +12,11 @@ from protocol.calendar import appointment
 from protocol.dates import add_months
 from sirolimus_app.documents.ical import event_uid
 from sirolimus_app.models import LabResult
+from sirolimus_app.presenters.calendar import due_items
 from sirolimus_app.services import records
 from sirolimus_app.services.engine import advise_patient
 from tests.web.test_documents_factories import aware, fetch, two_year_history
+from tests.web.test_documents_pdf import flat, read
 
 
 @pytest.fixture
@@ -135,3 +137,22 @@ def test_outsider_cannot_download_the_calendar(client, outsider, history):
     client.force_login(outsider)
     assert client.get(reverse("documents_schedule_ics",
                               args=[history.patient.pk])).status_code == 403
+
+
+def test_the_same_done_sentence_in_the_calendar_and_the_schedule_pdf(client, nurse, history):
+    """Both documents say "fait le … (which record)" from the engine's fulfilment, with the
+    one presenter's words: the 7-day trough was done by the sample of its day."""
+    client.force_login(nurse)
+    schedule = advise_patient(fetch(history.patient)).advice.schedule
+    done = [item for item in due_items(schedule) if item.done_display]
+    assert done
+    j7 = next(i for i in done if i.raw_label == "T0 J7")
+    day = (history.start + timedelta(days=7)).strftime("%d/%m/%Y")
+    assert j7.done_display == f"fait le {day} (prélèvement du {day})"
+    descriptions = " ".join(str(e["description"]) for e in
+                            events(download(client, history.patient)[0]).values())
+    pdf = flat(read(client.get(reverse("documents_schedule_pdf",
+                                       args=[history.patient.pk])))[0])
+    for item in done:
+        assert item.done_display in descriptions, item.raw_label
+        assert item.done_display in pdf, item.raw_label
