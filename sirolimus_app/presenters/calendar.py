@@ -49,6 +49,7 @@ class DueItem:
     appointment: date | None = None  # the engine's working day for it
     fulfilled_on: date | None = None  # the engine's word: the record that fulfils it…
     fulfilled_kind: str = ""  # …its kind ("trough", "platelets", "visit", "control"…)
+    fulfilled_ref: str = ""  # …and the app's reference of it ("trough:12", "check:3"…)
 
     @classmethod
     def of_row(cls, row: ScheduleItem, today: date) -> "DueItem":
@@ -60,6 +61,7 @@ class DueItem:
                    conditional=row.conditional,
                    appointment=row.appointment or row.due_date,
                    fulfilled_on=row.fulfilled_on, fulfilled_kind=row.fulfilled_kind,
+                   fulfilled_ref=row.fulfilled_ref,
                    days_late=(today - row.due_date).days if section == OVERDUE else 0,
                    instruction=in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
@@ -109,7 +111,9 @@ class DueItem:
         if self.fulfilled_on is None:
             return ""
         day = date_format(self.fulfilled_on, "SHORT_DATE_FORMAT")
-        if self.check is not None and self.fulfilled_kind == self.kind:
+        # The refs are the app's own (services.engine build_course): a nurse's tick is
+        # "check:<pk>".
+        if self.check is not None and self.fulfilled_ref.startswith("check:"):
             who = self.check.recorded_by.get_full_name() or self.check.recorded_by.get_username()
             what = _("coché par %(who)s") % {"who": who}
         elif self.fulfilled_kind == Kind.VISIT:
@@ -134,7 +138,8 @@ def due_items(items) -> list[DueItem]:
                     overdue=i.overdue, conditional=bool(i.condition),
                     appointment=i.appointment, done=i.done,
                     fulfilled_on=i.fulfilled.date if i.fulfilled else None,
-                    fulfilled_kind=i.fulfilled.kind if i.fulfilled else "")
+                    fulfilled_kind=i.fulfilled.kind if i.fulfilled else "",
+                    fulfilled_ref=(i.fulfilled.ref or "") if i.fulfilled else "")
             for i in items or ()]
 
 
