@@ -21,8 +21,6 @@ from sirolimus_app.documents.charts import Chart
 from sirolimus_app.documents.charts import patient_charts as draw_patient_charts
 from sirolimus_app.models import Dispensing, LabResult, Patient, Prescription
 from sirolimus_app.models.clinical import valid
-from sirolimus_app.models.schedule import done_dates as record_dates
-from sirolimus_app.models.schedule import done_on
 from sirolimus_app.presenters import advice as present
 from sirolimus_app.presenters.calendar import DueItem, due_items
 from sirolimus_app.presenters.decisions import change_lines, forbidden_lines, pharmacist_check
@@ -78,7 +76,7 @@ def upcoming_prescription(patient: Patient) -> Prescription | None:
 @dataclass(frozen=True)
 class ScheduleEntry:
     item: DueItem
-    done_on: date | None  # the nurse's tick, or the record that fulfilled the item
+    done_on: date | None  # the engine's word: the date of the record that fulfils the item
 
 
 @dataclass(frozen=True)
@@ -86,19 +84,6 @@ class ScheduleDay:
     day: date
     entries: list[ScheduleEntry]
     past: bool
-
-
-def done_dates(patient: Patient, items: list[DueItem]) -> dict[tuple, date]:
-    """(kind, due date) → the day the item was done: the nurse's tick, else the record that
-    fulfilled it (models.schedule.done_on, the worklists' rule)."""
-    found = {(c.kind, c.due_date): timezone.localdate(c.done_at)
-             for c in valid(patient.checks.all())}
-    records = record_dates(patient)
-    for item in items:
-        done = done_on(item.kind, item.raw_label, item.day, records)
-        if done:
-            found.setdefault((item.kind, item.day), done)
-    return found
 
 
 @dataclass
@@ -126,9 +111,8 @@ def schedule(patient: Patient, user, today: date | None = None) -> ScheduleDocum
     result = advise_patient(patient, today)
     items = result.advice.schedule if result.advice else ()
     due = due_items(items)
-    done = done_dates(patient, due)
     days = [
-        ScheduleDay(day, [ScheduleEntry(item, done.get((item.kind, day))) for item in group],
+        ScheduleDay(day, [ScheduleEntry(item, item.fulfilled_on) for item in group],
                     day < today)
         for day, group in groupby(due, key=lambda item: item.day)
     ]

@@ -1,6 +1,7 @@
 """The monitoring schedule as an iCalendar file (RFC 5545), for a hospital or family calendar.
 
-One all-day event per item. The UID is derived from the study code, the kind and the date
+One all-day event per item, on the engine's working day, with a reminder the day before.
+The UID is derived from the study code, the kind and the date
 only, so importing a newer file updates the same events instead of duplicating them. It is a
 name-based UUID (RFC 4122 version 5): stable, yet it does not show the study code to whoever
 receives the calendar. Items of one kind on one day (a 6-month trough that is also the trough
@@ -13,7 +14,7 @@ from itertools import groupby
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from sirolimus_app.documents.data import ScheduleDocument
 from sirolimus_app.presenters.calendar import due_items
@@ -47,16 +48,25 @@ def calendar(document: ScheduleDocument) -> bytes:
         event = Event()
         event.add("uid", event_uid(patient.study_code, kind, day))
         event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        # On the engine's working day (weekends and public holidays avoided); the UID keeps
+        # the protocol's date so that a re-import updates the same event.
+        booked = group[0].appointment or day
+        event.add("dtstart", booked)
+        event.add("dtend", booked + timedelta(days=1))
         event.add("summary", _("Sirolimus — %(what)s") % {
             "what": f"{group[0].kind_label} ({labels})" if labels else group[0].kind_label})
         event.add("description", "\n".join([
             *(instruction[:1].upper() + instruction[1:] + "." for instruction in instructions),
+            *(i.done_display for i in group if i.done_display),
             _("Règles CEREVANCE 2021 : %(rules)s") % {"rules": ", ".join(rules)},
             _("Sirolimus utilisé hors AMM dans le PTI (REG-OFF-LABEL)."),
         ]))
         event.add("categories", [str(group[0].kind_label)])
         event.add("transp", "TRANSPARENT")
+        reminder = Alarm()  # the day before, so that the family can plan the morning
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", event["summary"])
+        reminder.add("trigger", timedelta(days=-1))
+        event.add_component(reminder)
         cal.add_component(event)
     return cal.to_ical()

@@ -16,8 +16,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from sirolimus_app.localtime import local_date
-
 from .clinical import (
     AdverseEvent,
     BodyMeasurement,
@@ -26,7 +24,6 @@ from .clinical import (
     MonitoringCheck,
     TroughLevel,
     Visit,
-    valid,
 )
 from .patient import Patient
 from .prescription import Prescription
@@ -43,8 +40,7 @@ URGENCY = ("toxic_trough", "forbidden", "overdue_trough", "no_response", "awaiti
 
 class ScheduleItem(models.Model):
     """One item of a followed patient's monitoring calendar (a sample, a visit, a blood
-    pressure) as the engine computed it, with whether it was done: a nurse's tick
-    (MonitoringCheck) or the record itself dated on/after the due date.
+    pressure) as the engine computed it, with the record the engine says fulfils it.
 
     Only items that can still appear on a worklist are kept: those due from the day of the
     computation on, and earlier ones neither done nor superseded by then.
@@ -63,6 +59,12 @@ class ScheduleItem(models.Model):
     # next one, so from that date on it is no longer overdue. NEVER for the last of its kind.
     superseded_on = models.DateField(_("remplacé le"))
     done = models.BooleanField(_("réalisé"), default=False)
+    # The engine's working day for the item (due_date stays the protocol's date) and the
+    # record it says fulfils it (Item.fulfilled): the pages show both, never recompute them.
+    appointment = models.DateField(_("rendez-vous"), null=True, blank=True)
+    fulfilled_on = models.DateField(_("réalisé le"), null=True, blank=True)
+    fulfilled_kind = models.CharField(_("réalisé par (type)"), max_length=16, blank=True)
+    fulfilled_ref = models.CharField(_("réalisé par (référence)"), max_length=32, blank=True)
     # Depends on a condition not met yet (the 48 h control before the suspension is
     # recorded, the trough after an increase not prescribed): shown, never ticked.
     conditional = models.BooleanField(_("conditionnel"), default=False)
@@ -185,36 +187,6 @@ class PatientStatus(models.Model):
 
     def __str__(self):
         return f"{self.patient_id} : {self.get_treatment_display()} ({self.computed_for})"
-
-
-# --- when an item counts as done -----------------------------------------------------------
-# The one rule, for the stored calendar (services.schedule) and the documents alike: a
-# nurse's tick; else a visit done with the item's label; else a record of the item's kind
-# on or after its due date (a 48 h control is a trough like any other).
-
-def done_dates(patient: Patient) -> dict:
-    """From the prefetched records: the dates each kind of item was done on, sorted, and the
-    day each visit label was done."""
-    labs = valid(patient.lab_results.all())
-    visits = valid(patient.visits.all())
-    lipids = (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)
-    return {
-        Kind.TROUGH: sorted(local_date(t.sampled_at) for t in valid(patient.troughs.all())),
-        Kind.CBC: sorted(local_date(lab.sampled_at) for lab in labs
-                         if lab.kind == LabResult.Kind.PLATELETS),
-        Kind.LIPIDS: sorted(local_date(lab.sampled_at) for lab in labs if lab.kind in lipids),
-        Kind.BLOOD_PRESSURE: sorted(v.done_date for v in visits
-                                    if v.done_date and v.systolic_bp),
-        Kind.VISIT: {v.label: v.done_date for v in visits if v.done_date},
-    }
-
-
-def done_on(kind: str, label: str, day: date, done: dict) -> date | None:
-    """The day a record fulfilled the item (`label` as the engine writes it), or None."""
-    if kind == Kind.VISIT:
-        return done[Kind.VISIT].get(label)
-    dates = done.get(Kind.TROUGH if kind in TROUGH_KINDS else kind, [])
-    return next((d for d in dates if d >= day), None)
 
 
 # The sections of a worklist: an item due before today, today, or in the coming week.

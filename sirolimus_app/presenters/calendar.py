@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -45,14 +46,22 @@ class DueItem:
     section: str = ""
     days_late: int = 0
     raw_label: str = ""  # as the engine writes it (the key of a visit, of a nurse's tick)
+    appointment: date | None = None  # the engine's working day for it
+    fulfilled_on: date | None = None  # the engine's word: the record that fulfils it…
+    fulfilled_kind: str = ""  # …its kind ("trough", "platelets", "visit", "control"…)
+    fulfilled_ref: str = ""  # …and the app's reference of it ("trough:12", "check:3"…)
 
     @classmethod
     def of_row(cls, row: ScheduleItem, today: date) -> "DueItem":
-        section = section_of(row.due_date, today)
+        # The worklist sections follow the working day the engine booked.
+        section = section_of(row.appointment or row.due_date, today)
         return cls(day=row.due_date, kind=row.kind, label=calendar_label(row.label),
                    raw_label=row.label, rules=row.rules, patient=row.patient, done=row.done,
                    check=row.tick, section=section, overdue=section == OVERDUE,
                    conditional=row.conditional,
+                   appointment=row.appointment or row.due_date,
+                   fulfilled_on=row.fulfilled_on, fulfilled_kind=row.fulfilled_kind,
+                   fulfilled_ref=row.fulfilled_ref,
                    days_late=(today - row.due_date).days if section == OVERDUE else 0,
                    instruction=in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
@@ -96,6 +105,24 @@ class DueItem:
                         self.days_late) % {"days": self.days_late}
 
     @property
+    def done_display(self) -> str:
+        """"fait le …" and which record, from the engine's fulfilment (every page and
+        document says it with this one sentence)."""
+        if self.fulfilled_on is None:
+            return ""
+        day = date_format(self.fulfilled_on, "SHORT_DATE_FORMAT")
+        # The refs are the app's own (services.engine build_course): a nurse's tick is
+        # "check:<pk>".
+        if self.check is not None and self.fulfilled_ref.startswith("check:"):
+            who = self.check.recorded_by.get_full_name() or self.check.recorded_by.get_username()
+            what = _("coché par %(who)s") % {"who": who}
+        elif self.fulfilled_kind == Kind.VISIT:
+            what = _("visite %(label)s") % {"label": self.label}
+        else:
+            what = _("prélèvement du %(day)s") % {"day": day}
+        return _("fait le %(day)s (%(what)s)") % {"day": day, "what": what}
+
+    @property
     def tick_display(self) -> str:
         """The label of the button that records the item as done."""
         if self.kind in (*TROUGH_KINDS, Kind.CBC, Kind.LIPIDS):
@@ -108,7 +135,11 @@ def due_items(items) -> list[DueItem]:
     """The engine's calendar items (protocol.monitoring.Item) as DueItems."""
     return [DueItem(day=i.date, kind=i.kind, label=calendar_label(i.label), raw_label=i.label,
                     rules=list(i.rules), instruction=engine_text(i, "instruction"),
-                    overdue=i.overdue, conditional=bool(i.condition))
+                    overdue=i.overdue, conditional=bool(i.condition),
+                    appointment=i.appointment, done=i.done,
+                    fulfilled_on=i.fulfilled.date if i.fulfilled else None,
+                    fulfilled_kind=i.fulfilled.kind if i.fulfilled else "",
+                    fulfilled_ref=(i.fulfilled.ref or "") if i.fulfilled else "")
             for i in items or ()]
 
 

@@ -8,7 +8,7 @@ protocol engine says, so the worklists never run the engine.
 - `manage.py refresh_schedules` rewrites every patient's rows each night: the engine's
   calendar also moves with the date alone (the pre-treatment work-up is due "today").
 
-When an item is done: models.schedule.done_on (one rule, shared with the documents).
+When an item is done: the engine's Item.fulfilled, stored with the row.
 """
 
 import contextlib
@@ -271,6 +271,10 @@ def _calendar_rows(patient: Patient, advice: Advice, today: date, ticks: dict,
             instruction=(raw.instruction_fr or "") if raw.instruction_en else "",
             instruction_en=raw.instruction_en or "",
             conditional=raw.conditional,
+            appointment=raw.appointment,
+            fulfilled_on=raw.fulfilled.date if raw.fulfilled else None,
+            fulfilled_kind=raw.fulfilled.kind if raw.fulfilled else "",
+            fulfilled_ref=(raw.fulfilled.ref or "") if raw.fulfilled else "",
             tick=tick, done=raw.done))
     rows.sort(key=lambda row: (row.due_date, KIND_ORDER.get(row.kind, len(KIND_ORDER)),
                                row.label))

@@ -48,8 +48,9 @@ def on_day(text: str, day, what: str) -> bool:
 
 def past_on_day(text: str, day, what: str) -> bool:
     """`what` is on the line of the date `day` in the schedule's past days (one line a day,
-    before the next date)."""
-    return re.search(rf"{re.escape(d(day))} (?:(?!\d\d/\d\d/\d{{4}} ).)*?{re.escape(what)}",
+    before the next date; "fait le <date> (<record>)" is within a line)."""
+    return re.search(rf"{re.escape(d(day))} (?:(?!\d\d/\d\d/\d{{4}} (?!\()).)*?"
+                     rf"{re.escape(what)}",
                      text) is not None
 
 
@@ -103,13 +104,14 @@ def test_schedule_lists_every_dated_event_with_dose_and_safety_rules(client, nur
     start, today = history.start, history.today
     for months in (1, 3, 6, 12, 18, 24):
         assert add_months(start, months) < today
-        assert past_on_day(text, add_months(start, months), f"Visite M{months} (fait le"), \
+        assert past_on_day(text, add_months(start, months), f"Visite M{months} fait le"), \
             months
     assert on_day(text, add_months(start, 30), "Visite — M30")
     assert on_day(text, add_months(start, 30),
                   "Taux résiduel — T0 M30 (prélever juste avant la prise du matin)")
     assert past_on_day(text, start + timedelta(days=7),
-                       f"✓ Taux résiduel T0 J7 (fait le {d(start + timedelta(days=7))})")
+                       f"✓ Taux résiduel T0 J7 fait le {d(start + timedelta(days=7))} "
+                       f"(prélèvement du {d(start + timedelta(days=7))})")
     assert past_on_day(text, add_months(start, 12), "Bilan lipidique M12")
     assert past_on_day(text, add_months(start, 6), "Tension artérielle M6")
     assert "Contrôle du taux résiduel à 48 h" in text
@@ -257,7 +259,7 @@ def test_english_interface_gives_the_engine_texts_in_english(client, nurse, hist
     text = flat(pages)
     assert reader.trailer["/Root"]["/Lang"] == "en"
     assert "T0 M30 (sample just before the morning dose)" in text
-    assert "T0 D7 (done on" in text  # a past item, on its day's line
+    assert "T0 D7 done on" in text and "(sample of" in text  # a past item, on its line
     assert "prélever juste avant" not in text
     assert "Monitoring schedule for sirolimus treatment" in text
     for page in pages:

@@ -8,12 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from protocol.calendar import appointment
 from protocol.dates import add_months
 from sirolimus_app.documents.ical import event_uid
 from sirolimus_app.models import LabResult
+from sirolimus_app.presenters.calendar import due_items
 from sirolimus_app.services import records
 from sirolimus_app.services.engine import advise_patient
 from tests.web.test_documents_factories import aware, fetch, two_year_history
+from tests.web.test_documents_pdf import flat, read
 
 
 @pytest.fixture
@@ -42,12 +45,20 @@ def test_one_all_day_event_per_item_of_the_engine_schedule(client, nurse, histor
     expected = {(item.kind, item.date) for item in schedule}
     found = events(calendar)
     assert len(found) == len(expected)
+    # On the working day the engine booked (weekends and public holidays avoided).
     assert {(e["categories"].cats[0], e.decoded("dtstart")) for e in found.values()} == {
-        (_label(kind), day) for kind, day in expected}
+        (_label(item.kind), item.appointment) for item in schedule}
+    assert all(e.decoded("dtstart").weekday() < 5 for e in found.values())
     for event in found.values():
         start, end = event.decoded("dtstart"), event.decoded("dtend")
         assert type(start) is date and end == start + timedelta(days=1)
         assert "REG-OFF-LABEL" in str(event["description"])
+        # A reminder the day before.
+        (alarm,) = event.walk("VALARM")
+        assert alarm.decoded("trigger") == timedelta(days=-1)
+    # What was done says so, with the record that did it, as on the other pages.
+    done = [e for e in found.values() if "fait le" in str(e["description"])]
+    assert done and all("(" in str(e["description"]) for e in done)
 
 
 def _label(kind: str) -> str:
@@ -60,12 +71,15 @@ def test_events_carry_dates_labels_instructions_and_rules(client, nurse, history
     client.force_login(nurse)
     found = events(download(client, history.patient)[0])
     by_day = {(e.decoded("dtstart"), str(e["summary"])): e for e in found.values()}
-    j7 = by_day[(history.start + timedelta(days=7), "Sirolimus — Taux résiduel (T0 J7)")]
+    j7 = by_day[(appointment(history.start + timedelta(days=7), "trough"),
+                 "Sirolimus — Taux résiduel (T0 J7)")]
     assert "Prélever juste avant la prise du matin." in str(j7["description"])
     assert "TDM-STEADY-STATE" in str(j7["description"])
-    m12 = by_day[(add_months(history.start, 12), "Sirolimus — Bilan lipidique (M12)")]
+    m12 = by_day[(appointment(add_months(history.start, 12), "lipids"),
+                  "Sirolimus — Bilan lipidique (M12)")]
     assert "AE-LIPIDS" in str(m12["description"])
-    assert (add_months(history.start, 24), "Sirolimus — Visite (M24)") in by_day
+    assert (appointment(add_months(history.start, 24), "visit"),
+            "Sirolimus — Visite (M24)") in by_day
 
 
 def test_uids_are_stable_so_a_new_import_updates_instead_of_duplicating(
@@ -84,7 +98,7 @@ def test_uids_are_stable_so_a_new_import_updates_instead_of_duplicating(
     # Derived from study code + kind + date only, and showing none of them.
     m1 = add_months(history.start, 1)
     uid = event_uid(history.patient.study_code, "visit", m1)
-    assert uid in first and first[uid].decoded("dtstart") == m1
+    assert uid in first and first[uid].decoded("dtstart") == appointment(m1, "visit")
     assert history.patient.study_code not in uid
 
 
@@ -123,3 +137,22 @@ def test_outsider_cannot_download_the_calendar(client, outsider, history):
     client.force_login(outsider)
     assert client.get(reverse("documents_schedule_ics",
                               args=[history.patient.pk])).status_code == 403
+
+
+def test_the_same_done_sentence_in_the_calendar_and_the_schedule_pdf(client, nurse, history):
+    """Both documents say "fait le … (which record)" from the engine's fulfilment, with the
+    one presenter's words: the 7-day trough was done by the sample of its day."""
+    client.force_login(nurse)
+    schedule = advise_patient(fetch(history.patient)).advice.schedule
+    done = [item for item in due_items(schedule) if item.done_display]
+    assert done
+    j7 = next(i for i in done if i.raw_label == "T0 J7")
+    day = (history.start + timedelta(days=7)).strftime("%d/%m/%Y")
+    assert j7.done_display == f"fait le {day} (prélèvement du {day})"
+    descriptions = " ".join(str(e["description"]) for e in
+                            events(download(client, history.patient)[0]).values())
+    pdf = flat(read(client.get(reverse("documents_schedule_pdf",
+                                       args=[history.patient.pk])))[0])
+    for item in done:
+        assert item.done_display in descriptions, item.raw_label
+        assert item.done_display in pdf, item.raw_label

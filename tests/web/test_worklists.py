@@ -1,7 +1,7 @@
 """The pharmacist's and the nurse's worklists: what they list, who may see them, the nurse's
 one-click "done", and query counts that do not grow with the number of patients."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sirolimus_app.models import AuditEvent, CoMedication, MonitoringCheck, Prescription
+from sirolimus_app.models import (
+    AuditEvent,
+    CoMedication,
+    MonitoringCheck,
+    Patient,
+    Prescription,
+    ScheduleItem,
+)
 from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.services import prescriptions, records, worklists
 from tests.web.test_workflow_data import (
@@ -300,3 +307,27 @@ def test_pharmacy_worklist_queries_do_not_grow_with_proposals(client, haematolog
     with django_assert_num_queries(few):
         client.get(reverse("pharmacy_worklist"))
     assert Prescription.objects.filter(status="proposed").count() == 9
+
+
+def test_a_row_is_shown_on_its_working_day_and_says_which_record_did_it(nurse):
+    """A visit due on a Sunday is on the Monday's worklist (the engine's appointment), and
+    what was done says by which record, in the presenter's one sentence."""
+    sunday, monday = date(2026, 3, 1), date(2026, 3, 2)
+    row = ScheduleItem(patient=Patient(), due_date=sunday, appointment=monday,
+                       kind="visit", label="M3",
+                       rules=[], superseded_on=sunday, position=0)
+    item = calendar.DueItem.of_row(row, monday)
+    assert item.section == "today" and not item.overdue and item.appointment == monday
+    assert item.done_display == ""
+    row.done, row.fulfilled_on, row.fulfilled_kind = True, monday, "visit"
+    assert calendar.DueItem.of_row(row, monday).done_display == \
+        "fait le 02/03/2026 (visite M3)"
+    row.kind, row.label, row.fulfilled_kind = "trough", "T0 M6", "trough"
+    row.fulfilled_ref = "trough:7"
+    assert calendar.DueItem.of_row(row, monday).done_display == \
+        "fait le 02/03/2026 (prélèvement du 02/03/2026)"
+    row.fulfilled_ref = "check:3"
+    row.tick = MonitoringCheck(kind="trough", due_date=sunday, recorded_by=nurse,
+                               done_at=timezone.now())
+    assert calendar.DueItem.of_row(row, monday).done_display == \
+        f"fait le 02/03/2026 (coché par {nurse.get_full_name()})"
