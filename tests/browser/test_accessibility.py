@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sirolimus_app.models import Prescription
 from tests.browser.axe import describe, violations
 from tests.web.test_documents_factories import two_year_history
 from tests.web.test_workflow_data import eligible_patient, on_treatment, proposal, trough
@@ -52,12 +53,14 @@ def ward(haematologist, nurse, pharmacist):
     day7 = eligible_patient(haematologist, "IPP-801", last_name="Garnier", first_name="Tom",
                             since=today - timedelta(days=20))
     on_treatment(haematologist, pharmacist, day7, today - timedelta(days=7))
-    trough(nurse, day7, today - timedelta(days=1), "8.4")
+    day7_trough = trough(nurse, day7, today - timedelta(days=1), "8.4")
     pending = proposal(haematologist, eligible_patient(haematologist, "IPP-802",
                                                        last_name="Roussel",
                                                        first_name="Inès"))
     new = eligible_patient(haematologist, "IPP-803", last_name="Lambert", first_name="Zoé")
-    return {"history": history.patient, "day7": day7, "pending": pending, "new": new}
+    return {"history": history.patient, "day7": day7, "pending": pending, "new": new,
+            "trough": day7_trough,
+            "active": Prescription.objects.get(patient=day7, status="active")}
 
 
 def journeys(role: str, ward) -> list[tuple[str, str, object]]:
@@ -88,6 +91,10 @@ def journeys(role: str, ward) -> list[tuple[str, str, object]]:
             ("lab-error", reverse("lab_add", args=[day7]), submit_empty),
             ("visit-error", reverse("visit_add", args=[day7]), submit_empty),
             ("cohort", reverse("documents_cohort"), None),
+            ("access-log", reverse("patient_access_log", args=[rich]), None),
+            ("void", reverse("record_void", args=[day7, "troughlevel", ward["trough"].pk]),
+             None),
+            ("lab-review", reverse("interop_review"), None),
         ]
     if role == "pharmacist":
         pending = ward["pending"].pk
@@ -96,11 +103,13 @@ def journeys(role: str, ward) -> list[tuple[str, str, object]]:
             ("review", reverse("prescription_review", args=[pending]), None),
             ("reject-error", reverse("prescription_review", args=[pending]), submit_empty),
             ("patient", reverse("patient_detail", args=[rich]), None),
+            ("dispense", reverse("prescription_dispense", args=[ward["active"].pk]), None),
         ]
     return common + [  # nurse
         ("worklist", reverse("nurse_worklist"), None),
         ("patient", reverse("patient_detail", args=[day7]), None),
         ("patient-long", reverse("patient_detail", args=[rich]), None),
+        ("day-sheet", reverse("nurse_day_sheet"), None),
     ]
 
 
