@@ -91,3 +91,17 @@ def verify_second_factor(client, user):
 def admin_client(client, admin_user):
     """pytest-django's admin client, past the second factor the admin requires."""
     return verify_second_factor(client, admin_user)
+
+
+@pytest.fixture
+def hand_made_proposals(monkeypatch):
+    """For the tests of access, escaping, the audit trail and backups, whose worlds hold
+    proposals built by hand (tests/web/test_security_factories.proposed_prescription) so that
+    they do not depend on today's advice: validating and activating those does not ask the
+    engine again, nor does dispensing them. The decision checks themselves are tested in
+    tests/web/test_decisions.py and tests/web/test_dispensing.py."""
+    from sirolimus_app.services import decisions, prescriptions
+
+    monkeypatch.setattr(prescriptions, "check_decision", lambda prescription, today=None: None)
+    monkeypatch.setattr(decisions, "check_decision", lambda prescription, today=None: None)
+    monkeypatch.setattr(decisions, "refuse_if_forbidden", lambda advice: None)

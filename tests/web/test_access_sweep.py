@@ -33,6 +33,9 @@ from tests.web.test_security_factories import (
     rich_patient,
 )
 
+# Proposals built by hand, validated without the engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("hand_made_proposals")
+
 H, N, P = "haematologist", "nurse", "pharmacist"
 CLINICAL = {H, N, P}
 GET, POST = "GET", "POST"
@@ -71,6 +74,7 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "nurse_day_sheet": (GET, {H, N}),
     "nurse_day_sheet_pdf": (GET, {H, N}),
     "prescription_dispense": (FORM, {P}),
+    "prescription_repropose": (POST, {H}),
     "documents_prescription_pdf": (GET, {H}),  # signed by the prescriber
     "documents_bottle_label_pdf": (GET, {P}),
     "nurse_check_done": (POST, {H, N}),

@@ -32,6 +32,9 @@ from sirolimus_app.services.errors import ConcurrentChangeError, ServiceError
 from tests.conftest import verify_second_factor
 from tests.web.test_security_factories import TODAY, aware, new_patient, proposed_prescription
 
+# Proposals built by hand, validated without the engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("hand_made_proposals")
+
 TABLE = AuditEvent._meta.db_table
 
 

@@ -32,6 +32,9 @@ from tests.web.test_security_factories import (
     rich_patient,
 )
 
+# Proposals built by hand, validated without the engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("hand_made_proposals")
+
 ROOT = Path(__file__).resolve().parents[2]
 NATURAL = (ContentType, Permission, Group)
 

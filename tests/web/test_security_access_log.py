@@ -21,7 +21,7 @@ from sirolimus_app.views.access_log import PER_PAGE
 from tests.conftest import verify_second_factor
 from tests.web.test_security_factories import TODAY, rich_patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("hand_made_proposals")]
 TABLE = AccessLogEntry._meta.db_table
 
 

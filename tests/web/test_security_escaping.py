@@ -22,6 +22,9 @@ from sirolimus_app.services import dispensing, prescriptions, records
 from tests.web.test_access_sweep import ACCESS, PROJECT, url_for
 from tests.web.test_security_factories import TODAY, proposed_prescription, rich_patient
 
+# Proposals built by hand, validated without the engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("hand_made_proposals")
+
 # Each piece would do harm if it reached the page as markup: run a script, load an image
 # from elsewhere (or make WeasyPrint fetch it), bold text, a spreadsheet formula.
 HOSTILE = ('<script>alert("x")</script><img src="http://evil.example/i.png">'
