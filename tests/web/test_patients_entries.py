@@ -202,13 +202,14 @@ def test_visit_with_weight_and_height_updates_the_measurements(client, haematolo
      "La diastolique doit être inférieure à la systolique."),
     ({"diastolic_bp": ""}, "Saisissez la pression systolique et la diastolique."),
     ({"done_date": "", "planned_date": ""}, "Indiquez la date prévue ou la date de réalisation."),
-    ({"done_date": days(3)}, "La date ne peut pas être dans le futur."),
+    # Dates built when the test runs, not when pytest collects (which may be before midnight).
+    ({"done_date": lambda: days(3)}, "La date ne peut pas être dans le futur."),
     ({"label": "M7"}, "Sélectionnez un choix valide."),
     ({"weight_kg": "290", "height_cm": "130"}, "hors des valeurs plausibles"),
 ])
 def test_bad_visit_saves_nothing(client, haematologist, patient, data, message):
     full = {"label": "M1", "done_date": days(-1), "systolic_bp": "105", "diastolic_bp": "65"}
-    full.update(data)
+    full.update({key: value() if callable(value) else value for key, value in data.items()})
     response, html = post(client, haematologist, "visit_add", patient, full)
     assert response.status_code == 200 and message in html
     assert not Visit.objects.exists() and not BodyMeasurement.objects.exists()
@@ -265,11 +266,11 @@ def test_adverse_event_declared_before_onset_is_refused(client, haematologist, p
     ({"height_cm": "1.32"}, "1,32 cm est hors des valeurs plausibles"),
     ({"weight_kg": "95", "height_cm": "100"}, "donne un IMC de 95"),
     ({"weight_kg": "-3"}, "hors des valeurs plausibles"),
-    ({"measured_on": days(1)}, "La date ne peut pas être dans le futur."),
+    ({"measured_on": lambda: days(1)}, "La date ne peut pas être dans le futur."),
 ])
 def test_implausible_measurement_is_refused(client, nurse, patient, data, message):
     full = {"measured_on": days(0), "weight_kg": "28.4", "height_cm": "132"}
-    full.update(data)
+    full.update({key: value() if callable(value) else value for key, value in data.items()})
     response, html = post(client, nurse, "measurement_add", patient, full)
     assert response.status_code == 200 and message in html
     assert not BodyMeasurement.objects.exists()
