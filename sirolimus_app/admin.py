@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from sirolimus_app.admin_site import ReadOnlyAdmin
 from sirolimus_app.interop import admin as interop_admin  # noqa: F401 (registers its models)
 from sirolimus_app.models import AccessLogEntry, AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail, readable by administrators; nobody may add, change or delete a line,
     superusers included (the model and the database refuse it too)."""
 
@@ -16,15 +17,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("user",)
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessLogEntry)

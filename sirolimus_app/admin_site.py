@@ -30,3 +30,17 @@ class AdminSite(admin.AdminSite):
             raise PermissionDenied
         return redirect_to_login(request.GET.get("next", reverse("admin:index")),
                                  reverse("login"))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What administrators may only read (the trails, the laboratory's messages): changed
+    only through the services, never by hand, superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

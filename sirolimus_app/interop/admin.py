@@ -3,18 +3,8 @@ only through the services (review page, create_api_token), never by hand."""
 
 from django.contrib import admin
 
+from sirolimus_app.admin_site import ReadOnlyAdmin as ReadOnly
 from sirolimus_app.models import ApiToken, InboundMessage, InboundResult
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InboundMessage)
