@@ -127,7 +127,10 @@ def test_two_people_saving_the_edit_form_at_once(haematologist, haematologist2):
     assert Patient.objects.get(pk=patient.pk).allergies == won
 
 
-def test_two_pharmacists_validating_the_same_proposal(haematologist, pharmacist, pharmacist2):
+def test_two_pharmacists_validating_the_same_proposal(haematologist, pharmacist, pharmacist2,
+                                                     hand_made_proposals):
+    """The proposal is built by hand (the engine's check at validation is tested in
+    test_decisions): what is tested here is the row lock between two validations."""
     patient = new_patient(haematologist)
     proposal = proposed_prescription(patient, haematologist)
     results = together(
@@ -141,7 +144,7 @@ def test_two_pharmacists_validating_the_same_proposal(haematologist, pharmacist,
     assert AuditEvent.objects.filter(action="prescription.validate").count() == 1
 
 
-def test_validation_and_withdrawal_at_once(haematologist, pharmacist):
+def test_validation_and_withdrawal_at_once(haematologist, pharmacist, hand_made_proposals):
     patient = new_patient(haematologist)
     proposal = proposed_prescription(patient, haematologist)
     results = together(
