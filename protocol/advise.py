@@ -1207,7 +1207,7 @@ def _taper_option(f: _Facts, decision: _Decision, taper, mg: Decimal, form: str)
     )
     option = chosen("decrease", mg, form, _limit(f), bsa, rules, basis, only=form)
     if option is not None:
-        decision.options.append(option)
+        decision.options.append(replace(option, plan_step=True))
 
 
 def _lowest_dose(f: _Facts, decision: _Decision) -> None:

@@ -326,6 +326,7 @@ class Proposal:
     rules: tuple[str, ...]
     working: Working | None = None
     alternatives: tuple[Alternative, ...] = ()
+    plan_step: bool = False  # the next step of the taper plan (Advice.taper), not a one-off
 
     def __post_init__(self):
         cite(*self.rules)

@@ -90,7 +90,7 @@ class Proposal:
     working: dict | None
     primary: bool
     unchanged: bool  # 'continue' at the dose already taken: nothing to prescribe
-    taper: bool = False  # a step of a taper plan (the engine's decrease with a taper rule)
+    taper: bool = False  # the next step of the taper plan (the engine's Proposal.plan_step)
     alternatives: list["Alternative"] = field(default_factory=list)
 
     @property
@@ -120,7 +120,6 @@ def proposals(advice: Advice | None, current: Prescription | None) -> list[Propo
     if advice is None:
         return []
     current_mg = current.mg_per_day if current and current.status == "active" else None
-    taper_rule = advice.taper.rule if advice.taper else None
     found = []
     for index, dose in enumerate((advice.dose, *advice.options)):
         found.append(Proposal(
@@ -130,7 +129,7 @@ def proposals(advice: Advice | None, current: Prescription | None) -> list[Propo
             rules=list(dose.rules), working=working(dose.working),
             primary=index == 0,
             unchanged=dose.action == "continue" and current_mg == dose.mg_per_day,
-            taper=dose.action == "decrease" and taper_rule in dose.rules,
+            taper=dose.plan_step,
             alternatives=alternatives(dose.alternatives),
         ))
     return found
