@@ -86,6 +86,9 @@ class Advice:
     # From when RESP-DELAY (no response at 3 months) applies if nothing changes; None when the
     # child responds, is not on treatment or is not evaluable.
     no_response_from: date | None = None
+    # The critical alert "no response at 3 months: stop" among `alerts`, when it is given: the
+    # worklists list the child once, as not responding, rather than also as forbidden.
+    no_response_stop: Alert | None = None
 
     @property
     def critical_alerts(self) -> tuple[Alert, ...]:
@@ -130,6 +133,7 @@ class _Decision:
     planned: list[Item] = field(default_factory=list)  # added to the schedule
     conditional: list[Item] = field(default_factory=list)  # shown in `next` only
     taper: Taper | None = None
+    no_response_stop: Alert | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,7 @@ def advise(course: Course) -> Advice:
         cost=cost,
         pending_suspension=pending,
         no_response_from=None if history.stopped else _no_response_from(facts),
+        no_response_stop=decision.no_response_stop,
     )
 
 
@@ -847,16 +852,15 @@ def _response_rules(f: _Facts, decision: _Decision) -> None:
                 if latest and not low
                 else ("no higher dose possible", "pas de dose plus élevée possible")
             )
-            decision.alerts.append(
-                Alert(
-                    "RESP-DELAY",
-                    CRITICAL,
-                    f"No response at 3 months after the PK-guided adjustment ({how_en}, dose "
-                    f"since {date_en(run_start)}): stop sirolimus.",
-                    f"Pas de réponse à 3 mois après l'ajustement sur la PK ({how_fr}, dose depuis "
-                    f"le {date_fr(run_start)}) : arrêter le sirolimus.",
-                )
+            decision.no_response_stop = Alert(
+                "RESP-DELAY",
+                CRITICAL,
+                f"No response at 3 months after the PK-guided adjustment ({how_en}, dose "
+                f"since {date_en(run_start)}): stop sirolimus.",
+                f"Pas de réponse à 3 mois après l'ajustement sur la PK ({how_fr}, dose depuis "
+                f"le {date_fr(run_start)}) : arrêter le sirolimus.",
             )
+            decision.alerts.append(decision.no_response_stop)
             return
         if days >= RESPONSE_EXPECTED_DAYS:
             when_en = f"stop on {date_en(stop_from)} if still none" if stop_from else None

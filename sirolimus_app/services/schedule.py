@@ -200,9 +200,11 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
         said = advice.critical_alerts[0] if advice.critical_alerts else toxic
         status.toxic_detail, status.toxic_detail_en = said.message_fr, said.message_en
     # Other critical alerts (a forbidden drug, a contraindication): listed as "forbidden";
-    # the one already said as the toxic trough's detail is not repeated.
+    # the one already said as the toxic trough's detail is not repeated, nor the stop for no
+    # response (listed as "no response" from Advice.no_response_from).
     forbidden = [a for a in advice.critical_alerts
-                 if not (status.toxic_trough and a is advice.critical_alerts[0])]
+                 if not (status.toxic_trough and a is advice.critical_alerts[0])
+                 and a != advice.no_response_stop]
     if forbidden and status.treatment in (Treatment.ACTIVE, Treatment.SUSPENDED):
         status.critical_detail = " ; ".join(f"{a.rule} — {a.message_fr}" for a in forbidden)
         status.critical_detail_en = " ; ".join(f"{a.rule} — {a.message_en}" for a in forbidden)

@@ -387,9 +387,11 @@ def test_no_response_at_3_months_applies_from_its_date(haematologist, pharmacist
     schedule.refresh_patient(patient.pk, today=status.no_response_from)
     engine = attention.of_scan(worklists.scan(status.no_response_from)[0],
                                status.no_response_from)
-    # Refreshed that day, the engine's critical advice ("arrêter le sirolimus") is listed too
-    # as a blocking alert (issue 14, item 3): the stored flag of today cannot foresee it.
-    assert [a.code for a in engine] == ["forbidden", *[a.code for a in later]]
+    # Refreshed that day, the engine's critical advice ("arrêter le sirolimus", which
+    # refuses a validation) is its Advice.no_response_stop: the child is listed once, as not
+    # responding, not a second time as forbidden.
+    assert [a.code for a in engine] == [a.code for a in later] == ["no_response"]
+    assert PatientStatus.objects.get(patient=patient).critical_detail == ""
     assert "3 mois" in next(a.detail for a in engine if a.code == "no_response")
 
 
@@ -418,8 +420,9 @@ def test_urgency_in_python_and_in_sql_agree_on_every_day(
     assert (ward["fine"].pk, None) in seen and (ward["fine"].pk, late) in seen
     assert (soon.pk, None) in seen and (soon.pk, no_response) in seen
     # The child past 3 months without response carries the engine's critical RESP-DELAY
-    # ("arrêter le sirolimus"): listed as forbidden (rank 1), before the late trough.
-    assert {s.urgency for s in statuses} == {0, 1, 2, 4, None}
+    # ("arrêter le sirolimus", its Advice.no_response_stop): listed as not responding
+    # (rank 3), after the late trough, not as forbidden (rank 1).
+    assert {s.urgency for s in statuses} == {0, 2, 3, 4, None}
 
 
 def test_the_figures_of_the_day_are_those_evaluated_against_today(ward):  # noqa: F811
@@ -431,7 +434,7 @@ def test_the_figures_of_the_day_are_those_evaluated_against_today(ward):  # noqa
     assert fresh.computed_today and not late.computed_today
     stored, evaluated = (worklists.attention_page(today, 10, f) for f in (fresh, late))
     assert [s.pk for s in stored[0]] == [s.pk for s in evaluated[0]] == [
-        ward[k].pk for k in ("toxic", "no_response", "late", "waiting")]
+        ward[k].pk for k in ("toxic", "late", "no_response", "waiting")]
     assert stored[1] == evaluated[1] == 4
     counts = worklists.section_counts(today, fresh)
     assert counts == worklists.section_counts(today, late)
