@@ -22,8 +22,7 @@ from sirolimus_app.models import (
     ScheduleItem,
     StaffProfile,
 )
-from sirolimus_app.models.dispensing import MAX_DISPENSING_DAYS
-from sirolimus_app.services.dispensing import DEFAULT_DAYS
+from sirolimus_app.services.dispensing import period
 
 Status = Prescription.Status
 # A prescription the family may take to a pharmacy: validated, or being taken.
@@ -69,10 +68,8 @@ def off_label_prescription(prescription: Prescription, user,
                            today: date | None = None) -> OffLabelPrescription:
     today = today or timezone.localdate()
     patient = prescription.patient
-    start = max(prescription.start_date, today)
-    review = _next_item(patient, ("visit",), start)
-    days = (min(max((review.due_date - start).days, 1), MAX_DISPENSING_DAYS) if review
-            else DEFAULT_DAYS)
+    covered = period(prescription, today)
+    start, days, review = covered.start, covered.days, covered.review
     prescriber = prescription.proposed_by
     return OffLabelPrescription(
         prescription=prescription, patient=patient, made=Made.now(user),

@@ -6,6 +6,7 @@ change it (stock, a family going away) and records batch and expiry. One transac
 audit line.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -26,15 +27,28 @@ DEFAULT_DAYS = 28  # without a visit on the calendar: four weeks
 MIN_DAYS = 7
 
 
-def default_days(prescription: Prescription, today: date) -> int:
-    """Until the next visit on the child's calendar (the next review), within 7–92 days."""
+@dataclass(frozen=True)
+class Period:
+    """What one prescription covers: from its start (or today) until the next review."""
+
+    start: date
+    days: int
+    review: ScheduleItem | None  # the next visit on the child's calendar, if any
+
+
+def period(prescription: Prescription, today: date) -> Period:
+    """Until the next visit not yet done (the next review), within 7–92 days: the off-label
+    prescription's duration and the quantity dispensed for it are the same period (a visit
+    tomorrow still gets a week, should it be put off)."""
     start = max(prescription.start_date, today)
-    next_visit = (ScheduleItem.objects
-                  .filter(patient_id=prescription.patient_id, kind="visit", due_date__gt=start)
-                  .order_by("due_date").values_list("due_date", flat=True).first())
-    if next_visit is None:
-        return DEFAULT_DAYS
-    return min(max((next_visit - start).days, MIN_DAYS), MAX_DISPENSING_DAYS)
+    review = (ScheduleItem.objects
+              .filter(patient_id=prescription.patient_id, kind="visit", done=False,
+                      due_date__gt=start)
+              .order_by("due_date", "position").first())
+    if review is None:
+        return Period(start, DEFAULT_DAYS, None)
+    days = min(max((review.due_date - start).days, MIN_DAYS), MAX_DISPENSING_DAYS)
+    return Period(start, days, review)
 
 
 def computed(prescription: Prescription, days: int) -> Supply:

@@ -24,7 +24,7 @@ def _initial(prescription, days: int) -> dict:
 def dispense(request, pk: int):
     prescription = get_prescription_for_user(request.user, pk, "dispense_prescription")
     today = timezone.localdate()
-    days = dispensing.default_days(prescription, today)
+    days = dispensing.period(prescription, today).days
     form = DispenseForm(request.POST or None, initial=_initial(prescription, days),
                         form=prescription.form)
     if request.method == "POST" and form.is_valid():

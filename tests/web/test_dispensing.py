@@ -82,10 +82,19 @@ def test_only_pharmacists_dispense(haematologist, nurse, started):
 
 
 def test_default_period_runs_to_the_next_visit(started):
-    days = dispensing.default_days(started, TODAY)
+    days = dispensing.period(started, TODAY).days
     assert 7 <= days <= 92
     # The first visit after the start is M1: about a month.
     assert 28 <= days <= 31
+
+
+def test_the_prescription_and_the_dispensing_cover_the_same_period(started, haematologist):
+    from sirolimus_app.documents import papers
+    paper = papers.off_label_prescription(started, haematologist, today=TODAY)
+    covered = dispensing.period(started, TODAY)
+    assert (paper.start, paper.days, paper.review) == (covered.start, covered.days,
+                                                        covered.review)
+    assert covered.review is not None and covered.review.kind == "visit"
 
 
 def test_dispense_page_for_pharmacist_computes_and_saves(client, pharmacist, started):
