@@ -44,8 +44,8 @@ def reasons(status: PatientStatus, late: list[ScheduleItem], today: date) -> lis
         found.append(Attention("awaiting_validation",
                                _("Prescription en attente de validation")))
     if status.no_response_from is not None and status.no_response_from <= today:
-        # From the date the engine gives (Advice.no_response_from); rows stored before it
-        # was a field may still carry the engine's own words.
+        # From the date the engine gives (Advice.no_response_from); once its stop alert is
+        # given (Advice.no_response_stop), that alert's words, stored with the status.
         detail = in_language(status.no_response_detail, status.no_response_detail_en) or _(
             "Toujours pas de réponse à 3 mois de traitement (%(date)s) : voir la conduite à "
             "tenir dans le dossier.") % {"date": status.no_response_from.strftime("%d/%m/%Y")}

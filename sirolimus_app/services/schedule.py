@@ -212,6 +212,10 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
     # From when "no response at 3 months" applies if nothing changes (past or future): the
     # worklists compare it with the day they are shown; their sentence gives the date.
     status.no_response_from = advice.no_response_from
+    # Once the engine says to stop for it, its own words (the trough, the dose since when).
+    if advice.no_response_stop is not None:
+        status.no_response_detail = advice.no_response_stop.message_fr
+        status.no_response_detail_en = advice.no_response_stop.message_en
     if alerts:
         worst = max(_SEVERITY_RANK.get(a.severity, 0) for a in alerts)
         status.alert_severity = next(s for s, rank in _SEVERITY_RANK.items() if rank == worst)
