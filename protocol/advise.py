@@ -91,6 +91,11 @@ class Advice:
     no_response_stop: Alert | None = None
 
     @property
+    def gravest_alerts(self) -> tuple[Alert, ...]:
+        """The alerts of the gravest severity given (`alerts` are ordered gravest first)."""
+        return tuple(a for a in self.alerts if a.severity == self.alerts[0].severity)
+
+    @property
     def critical_alerts(self) -> tuple[Alert, ...]:
         """What the protocol forbids as things are: the app refuses a validation, dispense or
         resume while this is not empty."""

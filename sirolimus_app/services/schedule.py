@@ -41,7 +41,6 @@ Kind = MonitoringCheck.Kind
 Treatment = PatientStatus.Treatment
 Calendar = PatientStatus.Calendar
 CHUNK_SIZE = 200  # patients refreshed per transaction by refresh_patients
-_SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 def keeps_schedule_current(service):
@@ -191,7 +190,6 @@ def _treatment(prescriptions: list[Prescription]) -> tuple[str, Prescription | N
 
 def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
     """The attention flags that come from the engine's alerts and response."""
-    alerts = advice.alerts
     # A toxic trough not yet followed by a suspension: "suspend now" (once suspended, the
     # engine says "stay suspended", which is not this). The detail: its critical advice.
     toxic = advice.pending_suspension
@@ -216,11 +214,10 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
     if advice.no_response_stop is not None:
         status.no_response_detail = advice.no_response_stop.message_fr
         status.no_response_detail_en = advice.no_response_stop.message_en
-    if alerts:
-        worst = max(_SEVERITY_RANK.get(a.severity, 0) for a in alerts)
-        status.alert_severity = next(s for s, rank in _SEVERITY_RANK.items() if rank == worst)
-        status.alert_rules = sorted({a.rule for a in alerts
-                                     if _SEVERITY_RANK.get(a.severity, 0) == worst})
+    gravest = advice.gravest_alerts
+    if gravest:
+        status.alert_severity = gravest[0].severity
+        status.alert_rules = sorted({a.rule for a in gravest})
 
 
 def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:
