@@ -77,3 +77,28 @@ def test_eligibility_missing_phase_and_allergies():
     advice = run(not_started(patient={"itp_phase": None, "allergies": ["soja"]}))
     missing = {p for c in advice["eligibility"] for p in c["missing"]}
     assert {"patient.diagnosis_date", "patient.allergies"} <= missing
+
+
+def test_the_stop_for_no_response_is_named_and_is_among_the_critical_alerts():
+    counts = [count(day(-1), 12), count(day(28), 15), count(day(38), 14), count(day(88), 13),
+              count(day(93), 12)]
+    before = advise(parse_course(build(today=day(60), troughs=[trough(day(7), 6.2)],
+                                       platelets=counts[:3])))
+    assert before.no_response_stop is None
+    advice = advise(parse_course(build(today=day(95), troughs=[trough(day(7), 6.2)],
+                                       platelets=counts)))
+    assert advice.dose.action == "stop"
+    assert advice.no_response_stop is not None
+    assert advice.no_response_stop in advice.critical_alerts
+    assert advice.no_response_stop.rule == "RESP-DELAY"
+
+
+def test_gravest_alerts_are_those_of_the_first_severity_given():
+    toxic = advise(parse_course(build(today=day(8), troughs=[trough(day(7), 16)])))
+    assert toxic.gravest_alerts == toxic.critical_alerts
+    calm = advise(parse_course(build(today=day(8))))
+    assert calm.alerts and not calm.critical_alerts
+    rank = ("critical", "warning", "info")
+    worst = min(rank.index(a.severity) for a in calm.alerts)
+    assert calm.gravest_alerts == tuple(a for a in calm.alerts
+                                        if rank.index(a.severity) == worst)
