@@ -61,11 +61,12 @@ def _measure_how(kind: str) -> str:
 
 
 def day_sheet(day: date, today: date, user) -> DaySheet:
-    """Everything due on `day` and not done; on today's sheet, also what is overdue and still
-    open (it is to be done today)."""
-    due = Q(due_date=day)
+    """Everything booked on `day` (its appointment, the working day the engine gives it, as
+    on the worklist) and not done; on today's sheet, also what is overdue and still open (it
+    is to be done today)."""
+    due = Q(appointment=day)
     if day == today:
-        due |= Q(due_date__lt=today, done=False, superseded_on__gte=today)
+        due |= Q(appointment__lt=today, done=False, superseded_on__gte=today)
     items = (ScheduleItem.objects.filter(due, done=False).select_related("patient")
              .order_by("patient__last_name", "patient__first_name", "patient_id", "position"))
     rows: dict[int, ChildRow] = {}
@@ -74,7 +75,7 @@ def day_sheet(day: date, today: date, user) -> DaySheet:
         if row is None:
             row = rows[item.patient_id] = ChildRow(item.patient, None, None)
         shown = DueItem.of_row(item, today)
-        late = item.due_date < day
+        late = item.appointment < day
         if item.kind in SAMPLE_KINDS:
             how = str(settings.LAB_SAMPLES.get(item.kind, shown.instruction))
             row.samples.append(SheetItem(item.kind, calendar_label(item.label), how,

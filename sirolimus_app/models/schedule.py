@@ -6,8 +6,8 @@ patient's clinical data, and again every night (`manage.py refresh_schedules`).
 Facts that change with the date alone are stored as dates and compared with today's date in
 SQL (when an item is due, when the next one of its kind supersedes it, from when "no
 response at 3 months" applies), so rows computed yesterday still answer correctly today.
-What they amount to on the day of the computation (a patient's urgency, overdue items) is
-stored too, for the pages to read directly on that day.
+What they amount to on the day of the computation (a patient's urgency) is stored too, for
+the pages to read directly on that day.
 """
 
 from datetime import date
@@ -42,8 +42,8 @@ class ScheduleItem(models.Model):
     """One item of a followed patient's monitoring calendar (a sample, a visit, a blood
     pressure) as the engine computed it, with the record the engine says fulfils it.
 
-    Only items that can still appear on a worklist are kept: those due from the day of the
-    computation on, and earlier ones neither done nor superseded by then.
+    Only items that can still appear on a worklist are kept: those due or booked from the
+    day of the computation on, and earlier ones neither done nor superseded by then.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE,
@@ -61,7 +61,9 @@ class ScheduleItem(models.Model):
     done = models.BooleanField(_("réalisé"), default=False)
     # The engine's working day for the item (due_date stays the protocol's date) and the
     # record it says fulfils it (Item.fulfilled): the pages show both, never recompute them.
-    appointment = models.DateField(_("rendez-vous"), null=True, blank=True)
+    # The worklists' sections, counts and lateness are by the appointment: an item due on a
+    # Saturday and booked on the Monday is not late on the Saturday.
+    appointment = models.DateField(_("rendez-vous"))
     fulfilled_on = models.DateField(_("réalisé le"), null=True, blank=True)
     fulfilled_kind = models.CharField(_("réalisé par (type)"), max_length=16, blank=True)
     fulfilled_ref = models.CharField(_("réalisé par (référence)"), max_length=32, blank=True)
@@ -88,14 +90,14 @@ class ScheduleItem(models.Model):
             models.CheckConstraint(condition=Q(conditional=False) | Q(tick__isnull=True),
                                    name="schedule_conditional_not_ticked"),
         ]
-        # The worklists read one range of due dates (the overdue items are the few past ones
-        # kept), the attention lists the overdue troughs; both filter and count on the other
-        # columns of their index without reading the table. Per-patient reads use the unique
-        # constraint's index.
+        # The worklists read one range of appointments (the overdue items are the few past
+        # ones kept), the attention lists the overdue troughs; both filter on the other
+        # columns of their index. Per-patient reads use the unique constraint's index.
         indexes = [
-            models.Index(fields=["due_date", "done", "superseded_on"], name="schedule_due_idx"),
-            models.Index(fields=["kind", "due_date", "done", "superseded_on", "patient"],
-                         name="schedule_kind_due_idx"),
+            models.Index(fields=["appointment", "done", "superseded_on"],
+                         name="schedule_appointment_idx"),
+            models.Index(fields=["kind", "appointment", "done", "superseded_on", "patient"],
+                         name="schedule_kind_appt_idx"),
         ]
 
     def __str__(self):
@@ -158,12 +160,11 @@ class PatientStatus(models.Model):
     alert_severity = models.CharField(_("alerte la plus grave"), max_length=8,
                                       choices=Severity.choices, blank=True)
     alert_rules = models.JSONField(_("règles de l'alerte la plus grave"), default=list)
-    # As of `computed_for`, which facts depending on the date alone are true that day: the
-    # rank in URGENCY of the most urgent reason for attention (null: none), and how many of
-    # the patient's items are overdue. The pages read them as they are on that day only;
-    # on a later day (the nightly refresh did not run) they evaluate every fact again.
+    # As of `computed_for`, the rank in URGENCY of the most urgent reason for attention
+    # (null: none), a fact depending on the date alone. The pages read it as it is on that
+    # day only; on a later day (the nightly refresh did not run) they evaluate every reason
+    # again.
     urgency = models.PositiveSmallIntegerField(_("urgence"), null=True, blank=True)
-    overdue_items = models.PositiveSmallIntegerField(_("éléments en retard"), default=0)
 
     class Meta:
         verbose_name = _("situation du patient")
@@ -194,7 +195,7 @@ OVERDUE, TODAY, WEEK = "overdue", "today", "week"
 
 
 def section_of(day: date, today: date) -> str:
-    """The worklist section of an item due on `day`."""
+    """The worklist section of an item booked on `day` (its appointment)."""
     return OVERDUE if day < today else TODAY if day == today else WEEK
 
 

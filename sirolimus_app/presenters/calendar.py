@@ -53,16 +53,16 @@ class DueItem:
 
     @classmethod
     def of_row(cls, row: ScheduleItem, today: date) -> "DueItem":
-        # The worklist sections follow the working day the engine booked.
-        section = section_of(row.appointment or row.due_date, today)
+        # The worklist sections and lateness follow the working day the engine booked: an
+        # item due on a Saturday and booked on the Monday is not late on the Saturday.
+        section = section_of(row.appointment, today)
         return cls(day=row.due_date, kind=row.kind, label=calendar_label(row.label),
                    raw_label=row.label, rules=row.rules, patient=row.patient, done=row.done,
                    check=row.tick, section=section, overdue=section == OVERDUE,
-                   conditional=row.conditional,
-                   appointment=row.appointment or row.due_date,
+                   conditional=row.conditional, appointment=row.appointment,
                    fulfilled_on=row.fulfilled_on, fulfilled_kind=row.fulfilled_kind,
                    fulfilled_ref=row.fulfilled_ref,
-                   days_late=(today - row.due_date).days if section == OVERDUE else 0,
+                   days_late=(today - row.appointment).days if section == OVERDUE else 0,
                    instruction=in_language(row.instruction, row.instruction_en) or (
                        str(BEFORE_MORNING_DOSE) if row.kind in TROUGH_KINDS else ""))
 
@@ -146,3 +146,44 @@ def due_items(items) -> list[DueItem]:
 def worklist_items(rows, today: date) -> list[DueItem]:
     """Stored calendar rows (services.worklists) as the worklists show them today."""
     return [DueItem.of_row(row, today) for row in rows]
+
+
+@dataclass
+class DueDay:
+    """One child's items booked on one working day: one row of the nurse's worklist, each
+    item with its own state and tick."""
+
+    patient: Patient
+    appointment: date
+    items: list[DueItem]
+
+    @property
+    def section_display(self) -> str:  # the same for every item: they share the appointment
+        return self.items[0].section_display
+
+    @property
+    def days_late(self) -> int:
+        return self.items[0].days_late
+
+    @property
+    def late_display(self) -> str:
+        return self.items[0].late_display
+
+    @property
+    def planned(self) -> list[date]:
+        """The protocol dates of its items that are not the day they are booked on (the
+        worklist says "prévu le …")."""
+        return sorted({i.day for i in self.items if i.day != self.appointment})
+
+
+def worklist_days(rows, today: date) -> list[DueDay]:
+    """Stored calendar rows in work order (services.worklists), one DueDay per patient and
+    appointment."""
+    days: list[DueDay] = []
+    for item in worklist_items(rows, today):
+        last = days[-1] if days else None
+        if last and (last.patient.pk, last.appointment) == (item.patient.pk, item.appointment):
+            last.items.append(item)
+        else:
+            days.append(DueDay(item.patient, item.appointment, [item]))
+    return days

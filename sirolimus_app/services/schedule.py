@@ -223,8 +223,9 @@ def _read_alerts(status: PatientStatus, advice: Advice, today: date) -> None:
 def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> int | None:
     """The rank in URGENCY of the patient's most urgent reason for attention on `day`, from
     the stored status and calendar rows (services.worklists asks the same in SQL)."""
+    # Late from the day after its appointment (the engine's `overdue`), not its protocol date.
     late = any(row.kind in TROUGH_KINDS and not row.done and not row.conditional
-               and row.due_date < day <= row.superseded_on for row in rows)
+               and row.appointment < day <= row.superseded_on for row in rows)
     reasons = {
         "toxic_trough": status.toxic_trough,
         "forbidden": bool(status.critical_detail),
@@ -238,8 +239,6 @@ def urgency_on(status: PatientStatus, rows: list[ScheduleItem], day: date) -> in
 def _rank(status: PatientStatus, rows: list[ScheduleItem], today: date) -> None:
     """What the date-dependent facts amount to today (see PatientStatus.urgency)."""
     status.urgency = urgency_on(status, rows, today)
-    status.overdue_items = sum(1 for row in rows if row.due_date < today and not row.done
-                               and not row.conditional and row.superseded_on >= today)
 
 
 def calendar(advice: Advice) -> list[Item]:
@@ -286,8 +285,10 @@ def _calendar_rows(patient: Patient, advice: Advice, today: date, ticks: dict,
         row.position = position
         row.superseded_on = following.get(row.kind, NEVER)
         following[row.kind] = row.due_date
-    # Past items done, or superseded by a later one, can never be on a worklist again.
+    # Past items done, or superseded by a later one, can never be on a worklist again; an
+    # item booked from today on is on it, done or not (a Sunday visit done on the Monday).
     return [row for row in rows
-            if row.due_date >= today or not row.done and row.superseded_on >= today]
+            if row.due_date >= today or row.appointment >= today
+            or not row.done and row.superseded_on >= today]
 
 

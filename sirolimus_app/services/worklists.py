@@ -4,8 +4,9 @@ The pharmacist's list is a plain query. The nurse's calendar and the reasons for
 are read from what services.schedule derived from the protocol engine (models.schedule): no
 engine runs here, and the number of queries depends neither on the number of patients nor
 on their history. What changes with the date alone is decided here, against today, in SQL:
-- due today or in the coming week: every item, done (shown as such) or not;
-- overdue: an item not done, due before today and not yet superseded by the next item of
+- booked today or in the coming week (its appointment, the working day the engine gives it):
+  every item, done (shown as such) or not;
+- overdue: an item not done, booked before today and not yet superseded by the next item of
   its kind, since a missed periodic item is caught up by doing the latest one;
 - "no response at 3 months": from the date stored for it.
 """
@@ -14,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from sirolimus_app.models import (
@@ -72,6 +73,9 @@ def changed_since_proposal(prescription: Prescription) -> bool:
 
 
 # --- the nurse -----------------------------------------------------------------------------
+# Every date below is the item's appointment, the working day the engine booked it on (an item
+# due on a Saturday is done on the Friday or the Monday): it is what the nurse works to, what
+# the sections, counts and lateness follow. The protocol date (due_date) names the item.
 
 def _open(today: date) -> Q:
     """Not done, and not superseded by the next item of its kind as of today."""
@@ -79,24 +83,27 @@ def _open(today: date) -> Q:
 
 
 def _listed(today: date) -> Q:
-    """On the worklist today: due up to a week ahead, and either not past or still open.
-    One range of due dates, which the index reads in order."""
-    return (Q(due_date__lte=today + timedelta(days=WEEK_DAYS))
-            & (Q(due_date__gte=today) | _open(today)))
+    """On the worklist today: booked up to a week ahead, and either not past or still open.
+    One range of appointments, which the index reads in order."""
+    return (Q(appointment__lte=today + timedelta(days=WEEK_DAYS))
+            & (Q(appointment__gte=today) | _open(today)))
 
 
 def _section(section: str, today: date) -> Q:
     """Within the listed items."""
-    return {OVERDUE: Q(due_date__lt=today), TODAY: Q(due_date=today),
-            WEEK: Q(due_date__gt=today)}[section]
+    return {OVERDUE: Q(appointment__lt=today), TODAY: Q(appointment=today),
+            WEEK: Q(appointment__gt=today)}[section]
 
 
-_WORK_ORDER = ("due_date", "patient__last_name", "patient__first_name", "patient_id", "position")
+# A child's day (one row of the worklist): by day, then patient; within it, the patient's
+# calendar order (samples before visits).
+_DAY_ORDER = ("appointment", "patient__last_name", "patient__first_name", "patient_id")
+_WORK_ORDER = (*_DAY_ORDER, "position")
 
 
 def due_items(today: date, section: str = ""):
     """Every followed patient's items on the worklist today (or in one section), in the order
-    a nurse works through them: overdue, today, the week; by date, then patient, then samples
+    a nurse works through them: overdue, today, the week; by day, then patient, then samples
     before visits."""
     items = ScheduleItem.objects.filter(_listed(today))
     if section:
@@ -104,29 +111,46 @@ def due_items(today: date, section: str = ""):
     return items.select_related("patient", "tick__recorded_by").order_by(*_WORK_ORDER)
 
 
+def due_days(today: date, section: str = ""):
+    """The (patient id, appointment) pairs of the worklist, one per child's day, in the same
+    order: what its pages count and cut, so that a child's day is never split."""
+    items = ScheduleItem.objects.filter(_listed(today))
+    if section:
+        items = items.filter(_section(section, today))
+    # The names sorted on depend on the patient: DISTINCT still gives one pair per day.
+    return items.values_list("patient_id", "appointment").order_by(*_DAY_ORDER).distinct()
+
+
+def items_of_days(today: date, days: list[tuple[int, date]]) -> list[ScheduleItem]:
+    """The worklist items of these children's days (a page of due_days), in work order."""
+    if not days:
+        return []
+    wanted = Q()
+    for patient_id, day in days:
+        wanted |= Q(patient_id=patient_id, appointment=day)
+    return list(due_items(today).filter(wanted))
+
+
 def due_now(today: date):
-    """The items overdue or due today and not done yet, in the same order: what the home
+    """The items overdue or booked today and not done yet, in the same order: what the home
     pages show first (no tick to show, none is done)."""
-    return (ScheduleItem.objects.filter(_open(today), due_date__lte=today)
+    return (ScheduleItem.objects.filter(_open(today), appointment__lte=today)
             .select_related("patient").order_by(*_WORK_ORDER))
 
 
-def section_counts(today: date, fresh: "Freshness") -> dict[str, dict[str, int]]:
-    """Per section: the items listed ("all") and those not done yet ("pending"); all overdue
-    items are pending. The overdue ones are summed from the statuses when all were computed
-    today, counted from the items otherwise."""
-    if fresh.computed_today:
-        overdue = PatientStatus.objects.aggregate(n=Sum("overdue_items", default=0))["n"]
-    else:
-        overdue = ScheduleItem.objects.filter(_open(today), due_date__lt=today).count()
-    counts = {kind: {OVERDUE: overdue, TODAY: 0, WEEK: 0} for kind in ("all", "pending")}
-    coming = ScheduleItem.objects.filter(
-        due_date__gte=today, due_date__lte=today + timedelta(days=WEEK_DAYS))
-    for row in coming.order_by().values("due_date", "done").annotate(n=Count("pk")):
-        section = section_of(row["due_date"], today)
-        counts["all"][section] += row["n"]
-        if not row["done"]:
-            counts["pending"][section] += row["n"]
+def section_counts(today: date) -> dict[str, dict[str, int]]:
+    """Per section, from one query over the listed items grouped by day: the items still to
+    do ("pending": not done, and not conditional, which waits for its condition; every
+    listed overdue item is not done) and the children's days ("days": the rows of the
+    worklist, done or not, what its pages count)."""
+    counts = {kind: {OVERDUE: 0, TODAY: 0, WEEK: 0} for kind in ("pending", "days")}
+    per_day = (ScheduleItem.objects.filter(_listed(today)).order_by().values("appointment")
+               .annotate(pending=Count("pk", filter=Q(done=False, conditional=False)),
+                         children=Count("patient_id", distinct=True)))
+    for row in per_day:
+        section = section_of(row["appointment"], today)
+        counts["pending"][section] += row["pending"]
+        counts["days"][section] += row["children"]
     return counts
 
 
@@ -156,7 +180,7 @@ class Freshness:
 
     @property
     def computed_today(self) -> bool:
-        """Whether every status's figures of the day (urgency, overdue items) hold today."""
+        """Whether every status's figure of the day (its urgency) holds today."""
         return self.stale == 0
 
 
@@ -180,7 +204,10 @@ class PatientScan:
 
 
 def _overdue_troughs(today: date):
-    return ScheduleItem.objects.filter(_open(today), due_date__lt=today, kind__in=TROUGH_KINDS)
+    """Troughs past their appointment and not done (a conditional one waits for its
+    condition): what services.schedule.urgency_on says in Python."""
+    return ScheduleItem.objects.filter(_open(today), appointment__lt=today, conditional=False,
+                                       kind__in=TROUGH_KINDS)
 
 
 def _ranked_on(today: date):

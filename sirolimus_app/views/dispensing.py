@@ -38,7 +38,8 @@ def dispense(request, pk: int):
         else:
             messages.success(request, _("Dispensation enregistrée (lot %(batch)s) : imprimez "
                                         "l'étiquette du flacon.") % {"batch": record.batch})
-            return redirect("prescription_review", pk)
+            # Back on this page, whose list of dispensings holds the label to print.
+            return redirect("prescription_dispense", pk)
     return render(request, "pharmacy/dispense.html", {
         "prescription": prescription,
         "form": form,

@@ -33,7 +33,7 @@ def home(request):
         context["pending"] = list(pending[:SHOWN])
         context["pending_count"] = pending.count()
     if Role.NURSE in roles or Role.HAEMATOLOGIST in roles:
-        context["counts"] = worklists.section_counts(today, fresh)["pending"]
+        context["counts"] = worklists.section_counts(today)["pending"]
         context["due_now"] = calendar.worklist_items(worklists.due_now(today)[:SHOWN], today)
     if Role.HAEMATOLOGIST in roles:
         context["rejected"] = (

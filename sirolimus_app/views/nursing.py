@@ -28,7 +28,7 @@ from sirolimus_app.presenters import calendar
 from sirolimus_app.services import records, worklists
 from sirolimus_app.services.errors import ServiceError
 
-PER_PAGE = 20
+PER_PAGE = 20  # children's days (one row each, with all their items of that day)
 UNAVAILABLE_SHOWN = 20  # patients named in the "calendar unavailable" warning
 
 
@@ -37,15 +37,17 @@ def worklist(request):
     require_perm(request.user, "record_vitals")
     today = timezone.localdate()
     fresh = worklists.freshness(today)
-    counts = worklists.section_counts(today, fresh)
+    counts = worklists.section_counts(today)
     section = request.GET.get("periode", "")
     if section not in calendar.SECTIONS:
         section = ""
-    paginator = Paginator(worklists.due_items(today, section), PER_PAGE)
+    # A page holds PER_PAGE children's days (rows), never half of one.
+    paginator = Paginator(worklists.due_days(today, section), PER_PAGE)
     # The count is already known from section_counts: spare the paginator its COUNT query.
-    paginator.count = (counts["all"][section] if section else sum(counts["all"].values()))
+    paginator.count = (counts["days"][section] if section else sum(counts["days"].values()))
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = calendar.worklist_items(page.object_list, today)
+    page.object_list = calendar.worklist_days(
+        worklists.items_of_days(today, list(page.object_list)), today)
     # One more than shown, to know whether to say that there are others.
     unavailable = list(worklists.unavailable_calendars()[:UNAVAILABLE_SHOWN + 1])
     return render(request, "nursing/worklist.html", {

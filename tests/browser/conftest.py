@@ -29,10 +29,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def _page(browser, live_server, **options):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR",
-                                  timezone_id="Europe/Paris")
+                                  timezone_id="Europe/Paris", **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     # Irreversible actions ask for confirmation: the person in these journeys says yes.
@@ -40,6 +39,22 @@ def page(browser, live_server):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = _page(browser, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def checked_page(browser, live_server):
+    """A page for the journeys that run axe-core (tests/browser/axe.py) on every page they
+    visit: its script tag is injected, which the Content-Security-Policy would refuse, so
+    this context bypasses it (as tests/browser/test_accessibility.py does)."""
+    context, page = _page(browser, live_server, bypass_csp=True)
     yield page
     context.close()
 

@@ -30,6 +30,9 @@ def test_nurse_finds_the_d7_trough_and_records_it(page, haematologist, pharmacis
     row = page.get_by_test_id(f"due-{patient.pk}-trough-{today.isoformat()}")
     assert "T0 J7" in row.inner_text()
     assert "prélever juste avant la prise du matin" in row.inner_text()
+    # In the child's row of that day, which names the child.
+    day = page.locator(f'[data-testid^="child-day-{patient.pk}-"]').filter(has=row)
+    assert "DUPONT Léa" in day.inner_text() and "IPP-600" in day.inner_text()
     if SHOTS:
         page.set_viewport_size({"width": 1400, "height": 1000})
         page.screenshot(path=os.path.join(SHOTS, "nurse_worklist.png"), full_page=True)

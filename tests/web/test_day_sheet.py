@@ -8,23 +8,31 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from protocol.calendar import is_working_day
 from sirolimus_app.models import Patient, ScheduleItem
 from tests.conftest import client_for
 from tests.web.test_documents_pdf import flat, read
 from tests.web.test_workflow_data import eligible_patient, on_treatment
 
-TODAY = timezone.localdate()
-STARTED = TODAY - timedelta(days=7)  # the day-7 trough is due today
+
+def _trough_day() -> datetime.date:
+    """Today, or the last working day before it: the day-7 trough of children started a week
+    before is booked that day, so on today's sheet (due today, or overdue and still open)."""
+    day = timezone.localdate()
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def _children(haematologist, pharmacist, n: int, first: int = 0) -> list[Patient]:
+    started = _trough_day() - timedelta(days=7)
     children = []
     for i in range(first, first + n):
         patient = eligible_patient(haematologist, f"IPP-DAY-{i}", last_name=f"Enfant{i}",
-                                   first_name="Alix", since=STARTED - timedelta(days=3),
+                                   first_name="Alix", since=started - timedelta(days=3),
                                    parents_phone=f"06 00 00 00 0{i}",
                                    dose_time=datetime.time(8, 30))
-        on_treatment(haematologist, pharmacist, patient, STARTED)
+        on_treatment(haematologist, pharmacist, patient, started)
         children.append(patient)
     return children
 
@@ -35,7 +43,7 @@ def three(haematologist, pharmacist):
 
 
 def test_day_sheet_has_one_row_per_child_with_tube_time_and_phone(client, nurse, three):
-    due = ScheduleItem.objects.filter(due_date=TODAY, kind="trough")
+    due = ScheduleItem.objects.filter(appointment=_trough_day(), kind="trough")
     assert {row.patient_id for row in due} == {p.pk for p in three}
     page = client_for(client, nurse).get(reverse("nurse_day_sheet"))
     assert page.status_code == 200
@@ -55,8 +63,9 @@ def test_day_sheet_has_one_row_per_child_with_tube_time_and_phone(client, nurse,
 
 
 def test_day_sheet_of_another_day(client, nurse, three):
-    visit_day = (ScheduleItem.objects.filter(kind="visit", due_date__gt=TODAY)
-                 .order_by("due_date").values_list("due_date", flat=True).first())
+    # The day the visit is booked on (its protocol date may be a weekend or a holiday).
+    visit_day = (ScheduleItem.objects.filter(kind="visit", appointment__gt=timezone.localdate())
+                 .order_by("appointment").values_list("appointment", flat=True).first())
     page = client_for(client, nurse).get(reverse("nurse_day_sheet"),
                                          {"jour": visit_day.isoformat()})
     body = page.content.decode()

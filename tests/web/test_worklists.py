@@ -9,16 +9,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from protocol.calendar import is_working_day
 from sirolimus_app.models import (
     AuditEvent,
     CoMedication,
     MonitoringCheck,
     Patient,
+    PatientStatus,
     Prescription,
     ScheduleItem,
 )
+from sirolimus_app.models.schedule import NEVER, URGENCY
 from sirolimus_app.presenters import attention, calendar
-from sirolimus_app.services import prescriptions, records, worklists
+from sirolimus_app.services import prescriptions, records, schedule, worklists
+from tests.web.test_security_factories import new_patient
 from tests.web.test_workflow_data import (
     eligible_patient,
     on_treatment,
@@ -51,7 +55,7 @@ def _items(patient, today):
 def _row(response, patient, kind, day):
     marker = f'data-testid="due-{patient.pk}-{kind}-{day.isoformat()}"'
     assert marker in response.text, f"{kind} {day} missing"
-    return response.text.split(marker)[1].split("</tr>")[0]
+    return response.text.split(marker)[1].split("</li>")[0]
 
 
 # --- the nurse's calendar ----------------------------------------------------------------
@@ -88,10 +92,21 @@ def test_nurse_records_the_sample_in_one_click(client, haematologist, pharmacist
     assert MonitoringCheck.objects.count() == 1
 
 
+def _working_day_before(day: date) -> date:
+    """`day` or the latest working day before it (the calendar's own rule)."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def test_overdue_trough_until_a_trough_is_recorded(haematologist, pharmacist, nurse, today):
-    patient = _started(haematologist, pharmacist, "IPP-302", days_ago=10)
+    # The day-7 trough due on a working day at least 3 days ago: booked that day, as late.
+    due = _working_day_before(today - timedelta(days=3))
+    patient = _started(haematologist, pharmacist, "IPP-302", days_ago=(today - due).days + 7)
     item = _items(patient, today)[("trough", "T0 J7")]
-    assert (item.section, item.days_late, item.done) == (worklists.OVERDUE, 3, False)
+    assert (item.date, item.appointment) == (due, due)
+    assert (item.section, item.days_late, item.done) == (
+        worklists.OVERDUE, (today - due).days, False)
     found = worklists.scan(today, worklists.followed_patients().filter(pk=patient.pk))[0]
     assert [a.code for a in attention.of_scan(found, today)] == ["overdue_trough"]
 
@@ -212,6 +227,161 @@ def test_nurse_worklist_filters_by_period(client, haematologist, pharmacist, nur
     assert f'data-testid="due-{overdue.pk}-trough-' in response.text
     assert f'data-testid="due-{due_today.pk}-trough-' not in response.text
     assert client.get(reverse("nurse_worklist"), {"periode": "n'importe"}).status_code == 200
+
+
+def _day_row(response, patient, day):
+    """The worklist row of one child's day (its items, each with its state)."""
+    marker = f'data-testid="child-day-{patient.pk}-{day.isoformat()}"'
+    assert response.text.count(marker) == 1, f"{patient} {day}: not one row"
+    return response.text.split(marker)[1].split("</tr>")[0]
+
+
+def test_a_childs_visit_day_is_one_row_with_one_done_per_item(client, haematologist,
+                                                              pharmacist, nurse, today):
+    """The M1 visit and what is done at it (CBC, blood pressure, lipids): one row for the
+    child's day, each item with its own tick; ticking one leaves the others to do."""
+    patient = _started(haematologist, pharmacist, "IPP-315", days_ago=26)
+    m1 = {kind: item for (kind, label), item in _items(patient, today).items() if label == "M1"}
+    assert set(m1) == {"visit", "cbc", "blood_pressure", "lipids"}
+    booked = {item.appointment for item in m1.values()}
+    assert len(booked) == 1  # one working day for the whole visit
+    day = booked.pop()
+    client.force_login(nurse)
+    response = client.get(reverse("nurse_worklist"))
+    row = _day_row(response, patient, day)
+    assert "DUPONT Léa" in row and "IPP-315" in row
+    assert row.count(f'href="{reverse("patient_detail", args=[patient.pk])}"') == 1
+    for kind, item in m1.items():
+        assert f'data-testid="due-{patient.pk}-{kind}-{item.date.isoformat()}"' in row
+    assert row.count("Prélèvement fait") == 2  # the CBC and the lipids
+    assert row.count('data-testid="vitals-') == 2  # the visit and the blood pressure
+    if m1["visit"].date != day:  # M1 on a weekend or a holiday: the protocol date is said
+        said = row.split('class="worklist-day"')[1].split("</td>")[0]
+        assert "prévu le" in said and f"{m1['visit'].date:%d/%m}" in said
+
+    cbc = m1["cbc"]
+    client.post(reverse("nurse_check_done"), {
+        "patient": patient.pk, "kind": "cbc", "due_date": cbc.date.isoformat()})
+    row = _day_row(client.get(reverse("nurse_worklist")), patient, day)
+    done = row.split(f'data-testid="due-{patient.pk}-cbc-')[1].split("</li>")[0]
+    assert "Réalisé" in done and "Julie Bernard" in done and "Prélèvement fait" not in done
+    assert row.count("Prélèvement fait") == 1  # the lipids, still to do
+    assert row.count('data-testid="vitals-') == 2
+
+
+def test_printing_the_worklist_keeps_the_state_of_each_item(client, haematologist, pharmacist,
+                                                            nurse, today):
+    """The browser's print hides the buttons and forms (static/css/print.css, d-print-none),
+    never the column that says what is done and what is to do."""
+    patient = _started(haematologist, pharmacist, "IPP-316", days_ago=7)
+    client.force_login(nurse)
+    header = client.get(reverse("nurse_worklist")).text.split("<thead")[1].split("</thead>")[0]
+    assert "d-print-none" not in header
+    item = _row(client.get(reverse("nurse_worklist")), patient, "trough", today)
+    state = item.split('data-testid="state"')[1]
+    assert '<span class="d-none d-print-inline">☐ À faire</span>' in state
+    assert '<div class="d-print-none">' in state  # the button, on screen only
+    records.mark_check_done(nurse, MonitoringCheck(patient=patient, kind=Kind.TROUGH,
+                                                   due_date=today))
+    item = _row(client.get(reverse("nurse_worklist")), patient, "trough", today)
+    state = item.split('data-testid="state"')[1]
+    assert 'class="badge text-bg-success">Réalisé</span>' in state
+    assert "d-print-none" not in state.split("Réalisé")[0]
+
+
+def _hand_made_days(patients, today):
+    """Calendar rows written directly (the services' queries are under test, not the engine):
+    the first patient has three items today, the others one each; the first also has one
+    the next day."""
+    rows = []
+    for n, patient in enumerate(patients):
+        kinds = ("cbc", "visit", "blood_pressure") if n == 0 else ("trough",)
+        for position, kind in enumerate(kinds):
+            rows.append(ScheduleItem(patient=patient, due_date=today, appointment=today,
+                                     kind=kind, label="M3", superseded_on=NEVER,
+                                     position=position))
+    rows.append(ScheduleItem(patient=patients[0], due_date=today + timedelta(days=1),
+                             appointment=today + timedelta(days=1), kind="trough",
+                             label="T0 J7", superseded_on=NEVER, position=3))
+    ScheduleItem.objects.bulk_create(rows)
+
+
+def test_the_worklist_pages_through_childrens_days_never_splitting_one(client, haematologist,
+                                                                       nurse, today):
+    from sirolimus_app.views.nursing import PER_PAGE
+
+    patients = [new_patient(haematologist, f"IPP-4{n:02}", last_name=f"Enfant{n:02}")
+                for n in range(PER_PAGE)]
+    _hand_made_days(patients, today)
+    counts = worklists.section_counts(today)
+    assert counts["days"] == {worklists.OVERDUE: 0, worklists.TODAY: PER_PAGE,
+                              worklists.WEEK: 1}
+    assert counts["pending"] == {worklists.OVERDUE: 0, worklists.TODAY: PER_PAGE + 2,
+                                 worklists.WEEK: 1}
+    client.force_login(nurse)
+    first = client.get(reverse("nurse_worklist"))
+    assert first.text.count('data-testid="child-day-') == PER_PAGE
+    assert "Page 1 sur 2" in first.text
+    row = _day_row(first, patients[0], today)  # its three items in its one row
+    assert all(f'data-testid="due-{patients[0].pk}-{kind}-' in row
+               for kind in ("cbc", "visit", "blood_pressure"))
+    second = client.get(reverse("nurse_worklist"), {"page": 2})
+    assert second.text.count('data-testid="child-day-') == 1
+    _day_row(second, patients[0], today + timedelta(days=1))
+    assert f'data-testid="due-{patients[0].pk}-cbc-' not in second.text
+    today_tab = client.get(reverse("nurse_worklist"), {"periode": "today"})
+    assert today_tab.text.count('data-testid="child-day-') == PER_PAGE
+    assert "Page 1 sur" not in today_tab.text  # one page: the next day is another tab
+    tab = today_tab.text.split('data-testid="tab-today"')[1].split("</a>")[0]
+    assert f">{PER_PAGE + 2}</span>" in tab  # the items to do, not the rows
+
+
+# A trough due on a Saturday is booked on the Monday (protocol.calendar: only later); one
+# due on Christmas (a Friday) on the Monday after.
+SATURDAY, MONDAY, TUESDAY = date(2026, 12, 5), date(2026, 12, 7), date(2026, 12, 8)
+CHRISTMAS, AFTER_CHRISTMAS = date(2026, 12, 25), date(2026, 12, 28)
+
+
+@pytest.mark.parametrize("due,booked", [(SATURDAY, MONDAY), (CHRISTMAS, AFTER_CHRISTMAS)])
+def test_an_item_due_on_a_weekend_or_holiday_follows_its_working_day(haematologist, nurse,
+                                                                     due, booked):
+    """Tabs, counts, lateness, the home page's "due now", the attention list and the day
+    sheet all go by the appointment: not late on the protocol date, due on the working day,
+    late by the days since it."""
+    from protocol.calendar import appointment
+    from sirolimus_app.documents.daysheet import day_sheet
+
+    assert appointment(due, "trough") == booked
+    patient = new_patient(haematologist, "IPP-450", last_name="Samedi")
+    ScheduleItem.objects.create(patient=patient, due_date=due, appointment=booked,
+                                kind="trough", label="T0 J7", rules=["TDM-STEADY-STATE"],
+                                superseded_on=NEVER, position=0)
+    status = PatientStatus.objects.get(patient=patient)
+    rows = list(ScheduleItem.objects.filter(patient=patient))
+    late_rank = URGENCY.index("overdue_trough")
+
+    def seen_on(day):
+        counts = worklists.section_counts(day)
+        [item] = calendar.worklist_items(worklists.due_items(day), day)
+        in_sql = dict(worklists._ranked_on(day).values_list("pk", "urgency_today"))
+        assert in_sql.get(patient.pk) == schedule.urgency_on(status, rows, day)
+        return (item.section, item.days_late, counts["pending"], counts["days"],
+                len(worklists.due_now(day)), in_sql.get(patient.pk))
+
+    week = {worklists.OVERDUE: 0, worklists.TODAY: 0, worklists.WEEK: 1}
+    on_day = {worklists.OVERDUE: 0, worklists.TODAY: 1, worklists.WEEK: 0}
+    late = {worklists.OVERDUE: 1, worklists.TODAY: 0, worklists.WEEK: 0}
+    assert seen_on(due) == (worklists.WEEK, 0, week, week, 0, None)
+    assert seen_on(booked) == (worklists.TODAY, 0, on_day, on_day, 1, None)
+    after = booked + timedelta(days=1)
+    assert seen_on(after) == (worklists.OVERDUE, 1, late, late, 1, late_rank)
+    assert list(worklists.due_days(due, worklists.WEEK)) == [(patient.pk, booked)]
+    assert worklists.due_days(due, worklists.OVERDUE).count() == 0
+    # The day sheet of the working day lists it, with its protocol date; the protocol
+    # date's sheet does not.
+    assert [r.patient for r in day_sheet(booked, booked, nurse).rows] == [patient]
+    assert day_sheet(due, due, nurse).rows == []
+    assert [s.due for s in day_sheet(booked, booked, nurse).rows[0].samples] == [due]
 
 
 def _queries(client, url) -> int:
