@@ -114,6 +114,7 @@ document_pages = [
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", home.favicon, name="favicon"),
     path("compte/", include(account_pages)),
     # RGAA: the accessibility statement is public, like the login page.
     path("accessibilite/",

@@ -1,6 +1,9 @@
 from datetime import timedelta
 
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -43,4 +46,11 @@ def home(request):
             .exclude(reviewed_by=request.user)  # one's own withdrawals need no reminder
             .select_related("patient", "reviewed_by").order_by("-reviewed_at")[:SHOWN])
     return render(request, "home/home.html", context)
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers (and Chromium's PDF viewer) ask for /favicon.ico whatever the page links."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 

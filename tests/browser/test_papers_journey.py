@@ -69,7 +69,6 @@ def test_haematologist_prints_the_prescription_once_validated(checked_page, haem
     page.get_by_role("link", name="PERRIN Jade").click()
     seen(page, "PERRIN Jade")
     assert page.console_errors == []
-    # (Chromium's PDF viewer then asks for /favicon.ico, which the app does not serve.)
     text = pdf_text(page, page.get_by_role("link", name="Ordonnance hors AMM (PDF)"))
     assert "Prescription hors autorisation de mise sur le marché" in text
     assert f"RPPS {RPPS}" in text
@@ -178,7 +177,6 @@ def test_nurse_prints_the_day_and_ticks_from_a_phone(checked_page, haematologist
     assert "BLANC Noa" in sheet and "IPP-192" in sheet
     page.go_back()
     seen(page, "Feuille de la journée")
-    page.console_errors.clear()  # the PDF viewer's /favicon.ico, which the app does not serve
     page.get_by_role("link", name="Soins à faire").last.click()
     seen(page, "Soins à faire")
 

@@ -97,7 +97,7 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
 ACCOUNT = {"password_change": GET, "password_change_done": GET, "logout": POST,
            "otp_verify": FORM, "otp_setup": FORM}
 # The only pages open without logging in (the language switch is on the login page).
-PUBLIC = {"login", "healthz", "set_language", "admin:login", "oidc_authentication_init",
+PUBLIC = {"login", "healthz", "favicon", "set_language", "admin:login", "oidc_authentication_init",
           "oidc_authentication_callback", "accessibility"}  # RGAA: the statement is public
 # The FHIR API: no session, a bearer token instead (tests/interop/test_fhir_api.py).
 TOKEN = {"fhir_observation", "fhir_bundle", "fhir_patient_everything"}

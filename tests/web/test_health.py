@@ -39,3 +39,11 @@ def test_production_start_names_every_missing_variable():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "ALLOWED_HOSTS, DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_favicon_browsers_ask_for_is_the_static_one(client, db):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301
+    assert answer["Location"].endswith(".svg")
+    assert client.get(answer["Location"]).status_code == 200
+
