@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from . import alerts as al
 from . import calendar, eligibility, monitoring
@@ -37,7 +38,7 @@ from .dosing import (
 )
 from .eligibility import BLOCKING, Check
 from .history import ZERO, History
-from .monitoring import Item
+from .monitoring import Item, Reason
 from .response import (
     COMPLETE_RESPONSE,
     LOSS_OF_RESPONSE,
@@ -277,11 +278,15 @@ def _schedule(
             items += monitoring.on_treatment(proposed_start, today, (), (), None)
         return monitoring.sort(calendar.fulfil(items, f.course, ()))
     changes = [e.start for e in history.changes()[1:] if e.mg_per_day > 0]
+    moves = history.changes()
+    restarts = [  # back on sirolimus after a suspension (zero dose)
+        e.start for before, e in pairwise(moves) if before.mg_per_day == 0 < e.mg_per_day
+    ]
     controls = [
         e.start for e in history.changes() if e.mg_per_day == 0 and _toxic_before(f, e.start)
     ]
     end = history.current.start if history.stopped else None
-    items = monitoring.on_treatment(history.start, today, changes, controls, end)
+    items = monitoring.on_treatment(history.start, today, changes, controls, end, restarts)
     steady = {i.date for i in items if i.kind == "trough" and i.regimen_from}
     items += [  # one trough answers a drug change and a dose change made the same day
         i
@@ -714,7 +719,7 @@ def _resume(f: _Facts, before: Decimal, control: TroughReading) -> _Decision:
         )
     )
     restart_trough = monitoring.trough_item(
-        f.today + timedelta(days=7), "T0 J7 reprise", "TOX-SUSPEND"
+        f.today + timedelta(days=7), "T0 J7 reprise", "TOX-SUSPEND", reason=Reason.RESTART
     )
     return _Decision(dose, alerts=alerts, planned=[restart_trough])
 
@@ -984,7 +989,9 @@ def _loss_in_descent(f: _Facts, decision: _Decision) -> bool:
         return False
     decision.dose = dose
     decision.planned.append(
-        monitoring.trough_item(f.today + timedelta(days=7), "T0 J7 reprise", "TAPER-LOWEST-DOSE")
+        monitoring.trough_item(
+            f.today + timedelta(days=7), "T0 J7 reprise", "TAPER-LOWEST-DOSE", reason=Reason.RESTART
+        )
     )
     capped = dose.mg_per_day < held
     decision.alerts.append(
@@ -1054,6 +1061,7 @@ def _increase(f: _Facts, decision: _Decision, trough: TroughReading, days: int) 
             f.today + timedelta(days=7),
             "T0 J7 augmentation",
             "DOSE-INCREASE",
+            reason=Reason.INCREASE,
             condition="if the increase is prescribed today",
         )
     )

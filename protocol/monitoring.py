@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from enum import StrEnum
 
 from .calendar import Fulfilment, appointment, next_working_day
 from .course import Comedication, Workup
 from .dates import add_months
 from .history import History
 from .rules import cite
-from .substances import INTERACTIONS, find
+from .substances import INTERACTIONS, Substance, find
 
 FIRST_VISIT_MONTHS = (1, 3, 6, 12)  # FOLLOW-VISITS, then every 6 months
 VISIT_EVERY_MONTHS = 6
@@ -32,6 +33,23 @@ AFTER_STOPPING = (
     "trough 48 h after stopping, before any restart",
     "résiduel 48 h après l'arrêt, avant toute reprise",
 )
+
+
+class Reason(StrEnum):
+    """Why an item is in the calendar, as a fact (Item.reason): the documents for families say
+    it in words without reading labels or rule IDs."""
+
+    PRE_TREATMENT = "pre_treatment"  # PRE-WORKUP: before the first dose
+    START = "start"  # TDM-STEADY-STATE: 7 days after the first dose
+    DOSE_CHANGE = "dose_change"  # TDM-STEADY-STATE: 7 days after a change of dose
+    RESTART = "restart"  # 7 days after a restart (after a suspension, or back up in a taper)
+    INCREASE = "increase"  # DOSE-INCREASE: 7 days after the increase, if it is prescribed
+    DRUG_STARTED = "drug_started"  # DDI-CYP3A-PGP: 7 days after starting an interacting drug
+    DRUG_STOPPED = "drug_stopped"  # DDI-CYP3A-PGP: 7 days after stopping it
+    FOLLOW_UP = "follow_up"  # FOLLOW-VISITS and what goes with them, at month `Item.month`
+    AFTER_STOP = "after_stop"  # TOX-SUSPEND: the control 48 h after stopping
+
+
 _KIND_ORDER = {"control": 0, "trough": 1, "visit": 2, "cbc": 3, "blood_pressure": 4, "lipids": 5}
 
 
@@ -51,6 +69,9 @@ class Item:
     regimen_from: date | None = None
     not_before: date | None = None  # the appointment is never earlier (work-up due from today)
     before_start: bool = False  # the pre-treatment work-up (PRE-WORKUP), due before the start
+    reason: Reason | None = None  # why the item is there
+    month: int | None = None  # the month of treatment of a follow-up (FOLLOW_UP): 1, 3, 6…
+    substance: Substance | None = None  # the interacting drug (DRUG_STARTED, DRUG_STOPPED)
 
     @property
     def appointment(self) -> date:
@@ -84,11 +105,24 @@ class Item:
             data["overdue"] = True
         if self.condition:
             data["condition"] = self.condition
+        if self.reason:
+            data["reason"] = self.reason.value
+        if self.month is not None:
+            data["month"] = self.month
+        if self.substance:
+            data |= {"substance": self.substance.name_en, "substance_fr": self.substance.name_fr}
         return data
 
 
 def trough_item(
-    day: date, label: str, *rules: str, condition: str | None = None, regimen_from=_DEFAULT
+    day: date,
+    label: str,
+    *rules: str,
+    reason: Reason,
+    condition: str | None = None,
+    regimen_from=_DEFAULT,
+    month: int | None = None,
+    substance: Substance | None = None,
 ) -> Item:
     """A trough; by default the one 7 days after a change (`regimen_from` = 7 days before),
     `regimen_from=None` for a periodic one."""
@@ -100,6 +134,9 @@ def trough_item(
         *BEFORE_MORNING_DOSE,
         condition=condition,
         regimen_from=day - STEADY_STATE if regimen_from is _DEFAULT else regimen_from,
+        reason=reason,
+        month=month,
+        substance=substance,
     )
 
 
@@ -112,6 +149,7 @@ def control_item(suspended_on: date, condition: str | None = None) -> Item:
         *AFTER_STOPPING,
         condition=condition,
         regimen_from=suspended_on,
+        reason=Reason.AFTER_STOP,
     )
 
 
@@ -123,38 +161,63 @@ def pre_treatment(workup: Workup, today: date) -> list[Item]:
         "blood_pressure": "TA pré-thérapeutique",
     }
     return [
-        Item(today, kind, label, cite("PRE-WORKUP"), not_before=today, before_start=True)
+        Item(
+            today,
+            kind,
+            label,
+            cite("PRE-WORKUP"),
+            not_before=today,
+            before_start=True,
+            reason=Reason.PRE_TREATMENT,
+        )
         for kind, label in labels.items()
         if getattr(workup, kind) is None
     ]
 
 
 def on_treatment(
-    start: date, today: date, changes: Iterable[date], controls: Iterable[date], end: date | None
+    start: date,
+    today: date,
+    changes: Iterable[date],
+    controls: Iterable[date],
+    end: date | None,
+    restarts: Iterable[date] = (),
 ) -> list[Item]:
     """Calendar from the first day `start`: visits with blood pressure and CBC, lipids, troughs
     7 days after the start and after each dose change, 48 h controls after toxicity
-    suspensions (`controls`: suspension start dates). `end`: definitive stop, nothing after."""
+    suspensions (`controls`: suspension start dates). `end`: definitive stop, nothing after.
+    `restarts`: the changes that restart a suspended treatment (their trough says so)."""
     horizon = end or max(
         add_months(start, SCHEDULE_MIN_MONTHS), add_months(today, SCHEDULE_AHEAD_MONTHS)
     )
-    items = [trough_item(start + timedelta(days=7), "T0 J7")]
-    items += [trough_item(day + timedelta(days=7), "T0 J7 modif.") for day in changes]
+    restarts = set(restarts)
+    items = [trough_item(start + timedelta(days=7), "T0 J7", reason=Reason.START)]
+    items += [
+        trough_item(
+            day + timedelta(days=7),
+            "T0 J7 modif.",
+            reason=Reason.RESTART if day in restarts else Reason.DOSE_CHANGE,
+        )
+        for day in changes
+    ]
     items += [control_item(day) for day in controls]
     month = 0
     while True:
         month = next((m for m in FIRST_VISIT_MONTHS if m > month), month + VISIT_EVERY_MONTHS)
         day = add_months(start, month)
         label = f"M{month}"
+        follow_up = {"reason": Reason.FOLLOW_UP, "month": month}
         items += [
-            Item(day, "visit", label, cite("FOLLOW-VISITS")),
-            Item(day, "blood_pressure", label, cite("AE-BP", "FOLLOW-VISITS")),
-            Item(day, "cbc", label, cite("FOLLOW-VISITS")),
+            Item(day, "visit", label, cite("FOLLOW-VISITS"), **follow_up),
+            Item(day, "blood_pressure", label, cite("AE-BP", "FOLLOW-VISITS"), **follow_up),
+            Item(day, "cbc", label, cite("FOLLOW-VISITS"), **follow_up),
         ]
         if month in FIRST_VISIT_MONTHS or month % LIPIDS_EVERY_MONTHS == 0:
-            items.append(Item(day, "lipids", label, cite("AE-LIPIDS")))
+            items.append(Item(day, "lipids", label, cite("AE-LIPIDS"), **follow_up))
         if month % TROUGH_EVERY_MONTHS == 0:
-            items.append(trough_item(day, f"T0 {label}", "FOLLOW-VISITS", regimen_from=None))
+            items.append(
+                trough_item(day, f"T0 {label}", "FOLLOW-VISITS", regimen_from=None, **follow_up)
+            )
         if day >= horizon:  # the calendar reaches the horizon
             break
     return sort(i for i in items if end is None or i.date <= end)
@@ -174,13 +237,22 @@ def interaction_troughs(
     for entry in comedications:
         for _, substance in find(INTERACTIONS, (entry.name,)):
             rules = ("DDI-CYP3A-PGP", *(("SMPC-STRONG-CYP3A",) if substance.strong else ()))
-            for day, what in ((entry.start, "début"), (entry.end, "arrêt")):
+            for day, what, reason in (
+                (entry.start, "début", Reason.DRUG_STARTED),
+                (entry.end, "arrêt", Reason.DRUG_STOPPED),
+            ):
                 if day is None or history.start is None or day < history.start:
                     continue
                 if history.dose_at(min(day, today)) <= 0:
                     continue  # not on sirolimus then
                 items.append(
-                    trough_item(day + STEADY_STATE, f"T0 J7 {what} {substance.name_fr}", *rules)
+                    trough_item(
+                        day + STEADY_STATE,
+                        f"T0 J7 {what} {substance.name_fr}",
+                        *rules,
+                        reason=reason,
+                        substance=substance,
+                    )
                 )
     return items
 

@@ -5,6 +5,8 @@ default nobody chose.
 """
 
 import os
+import re
+from datetime import time
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -54,6 +56,18 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
     return value
+
+
+def env_time(name: str) -> time | None:
+    """A time of day written HH:MM (24 h, "08:30"); unset or empty: None."""
+    raw = env_str(name)
+    if raw is None:
+        return None
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", raw)
+    if match is None:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day HH:MM (24 h, e.g. 08:30) or empty, got {raw!r}")
+    return time(int(match[1]), int(match[2]))
 
 
 def env_database(name: str, default_sqlite_path: str) -> dict:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_database, env_int, env_list, env_str
+from .env import env_bool, env_database, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -153,9 +153,15 @@ ESTABLISHMENT = {
     "service": env_str("ESTABLISHMENT_SERVICE", "Hématologie pédiatrique"),
     "phone": env_str("ESTABLISHMENT_PHONE", ""),
     "pharmacy": env_str("ESTABLISHMENT_PHARMACY", "Pharmacie à usage intérieur"),
+    # The unit's own number, the one families call (fever, a question): printed on the family
+    # calendar. A demonstration number in development only; unset in production, the
+    # calendar leaves a line to write it by hand rather than print a wrong number.
+    "service_phone": env_str("ESTABLISHMENT_SERVICE_PHONE",
+                             "01 23 45 67 89" if DEBUG else ""),
 }
-# The unit's appointment time (HH:MM) for the family iCalendar; empty: all-day events.
-APPOINTMENT_TIME = env_str("APPOINTMENT_TIME", "")
+# The unit's appointment time (HH:MM, 24 h) for the family calendar and iCalendar; empty:
+# all-day events. A malformed value stops the start-up naming the variable.
+APPOINTMENT_TIME = env_time("APPOINTMENT_TIME")
 # How each sample is taken, per laboratory (the nurse's day sheet). Override in a local
 # settings module if the laboratory differs.
 LAB_SAMPLES = {

@@ -7,9 +7,9 @@ the interface language (sirolimus_app.presenters).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from itertools import groupby
+from datetime import date, datetime, time
 
+from django.conf import settings
 from django.utils import timezone
 
 from protocol import Advice
@@ -24,6 +24,7 @@ from sirolimus_app.models.clinical import valid
 from sirolimus_app.presenters import advice as present
 from sirolimus_app.presenters.calendar import DueItem, due_items
 from sirolimus_app.presenters.decisions import change_lines, forbidden_lines, pharmacist_check
+from sirolimus_app.presenters.family import FamilyDay, family_days, place
 from sirolimus_app.presenters.formatting import tablets_text
 from sirolimus_app.services import decisions
 from sirolimus_app.services.engine import advise_patient, dose_history
@@ -71,56 +72,62 @@ def upcoming_prescription(patient: Patient) -> Prescription | None:
                  if p.status == Prescription.Status.VALIDATED), None)
 
 
-# --- 1. the monitoring schedule ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class ScheduleEntry:
-    item: DueItem
-    done_on: date | None  # the engine's word: the date of the record that fulfils the item
-
-
-@dataclass(frozen=True)
-class ScheduleDay:
-    day: date
-    entries: list[ScheduleEntry]
-    past: bool
-
+# --- 1. the monitoring schedule, for the family ------------------------------------------
 
 @dataclass
 class ScheduleDocument:
+    """The family's calendar: plain words, no rule ID (they are on the summary and the
+    patient page, for the clinicians)."""
+
     patient: Patient
-    made: Made
+    made: Made | None
     today: date
     dose: GivenDose | None
     upcoming: GivenDose | None
-    days: list[ScheduleDay]
+    days: list[FamilyDay]
     problems: list[present.ProblemRow]
-    items: tuple[Item, ...]  # the engine's schedule as given, for the iCalendar export
+    items: tuple[Item, ...]  # the engine's schedule as given
+    establishment: dict = field(default_factory=dict)
+    appointment_time: time | None = None  # settings.APPOINTMENT_TIME, the unit's
 
     @property
-    def coming_days(self) -> list[ScheduleDay]:
+    def coming_days(self) -> list[FamilyDay]:
         return [day for day in self.days if not day.past]
 
     @property
-    def past_days(self) -> list[ScheduleDay]:
+    def past_days(self) -> list[FamilyDay]:
         return [day for day in self.days if day.past]
+
+    @property
+    def dose_time(self) -> time | None:
+        return self.patient.dose_time
+
+    @property
+    def unit_phone(self) -> str:
+        return self.establishment.get("service_phone", "")
+
+    @property
+    def place(self) -> str:
+        return place(self.establishment)
+
+    @property
+    def forms(self) -> set[str]:
+        """The presentations the family gives now or from the next prescription, for how to
+        give them (SMPC-ADMIN) and keep them (SMPC-STORAGE)."""
+        return {given.prescription.form for given in (self.dose, self.upcoming) if given}
 
 
 def schedule(patient: Patient, user, today: date | None = None) -> ScheduleDocument:
     today = today or timezone.localdate()
     result = advise_patient(patient, today)
     items = result.advice.schedule if result.advice else ()
-    due = due_items(items)
-    days = [
-        ScheduleDay(day, [ScheduleEntry(item, item.fulfilled_on) for item in group],
-                    day < today)
-        for day, group in groupby(due, key=lambda item: item.day)
-    ]
     return ScheduleDocument(
         patient=patient, made=Made.now(user), today=today,
         dose=GivenDose.of(current_prescription(patient)),
         upcoming=GivenDose.of(upcoming_prescription(patient)),
-        days=days, problems=present.problem_rows(result.problems, {}), items=items,
+        days=family_days(due_items(items), today),
+        problems=present.problem_rows(result.problems, {}), items=items,
+        establishment=settings.ESTABLISHMENT, appointment_time=settings.APPOINTMENT_TIME,
     )
 
 
@@ -163,6 +170,9 @@ class SummaryDocument:
     alerts: list[present.Alert]
     proposals: list[present.Proposal]
     next_items: list[DueItem]
+    # The calendar from today on, with its rule IDs: the clinicians' copy of what the
+    # family's calendar says in plain words.
+    coming_items: list[DueItem]
     taper: present.TaperPlan | None
     current: GivenDose | None
     charts: list[Chart]
@@ -207,10 +217,17 @@ def summary(patient: Patient, user, today: date | None = None) -> SummaryDocumen
         alerts=present.alerts(advice.alerts if advice else ()),
         proposals=present.proposals(advice, current_prescription(patient)),
         next_items=due_items(advice.next if advice else ()),
+        coming_items=coming_items(advice.schedule if advice else (), today),
         taper=present.taper_plan(advice),
         current=GivenDose.of(current_prescription(patient)),
         charts=patient_charts(patient, today),
     )
+
+
+def coming_items(items, today: date) -> list[DueItem]:
+    """The engine's calendar items booked from `today` on, by working day."""
+    due = [item for item in due_items(items) if (item.appointment or item.day) >= today]
+    return sorted(due, key=lambda item: item.appointment or item.day)
 
 
 def patient_charts(patient: Patient, today: date | None = None) -> list[Chart]:

@@ -1,6 +1,7 @@
 from sirolimus_app.interop.models import ApiToken, InboundMessage, InboundResult
 
 from .audit import AccessLogEntry, AuditEvent
+from .calendar_export import ExportedEvent
 from .clinical import (
     AdverseEvent,
     BodyMeasurement,
@@ -24,6 +25,7 @@ __all__ = [
     "BodyMeasurement",
     "CoMedication",
     "Dispensing",
+    "ExportedEvent",
     "InboundMessage",
     "InboundResult",
     "LabResult",

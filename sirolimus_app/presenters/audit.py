@@ -41,6 +41,8 @@ AUDIT_ACTIONS = {
     "prescription.dispense": gettext_lazy("Dispensation enregistrée par la pharmacie"),
     "document.prescription_print": gettext_lazy("Ordonnance hors AMM imprimée"),
     "document.label_print": gettext_lazy("Étiquette du flacon imprimée"),
+    "calendar.export": gettext_lazy("Calendrier de la famille exporté (iCalendar) : rendez-vous "
+                                    "ajoutés, modifiés ou annulés"),
     "patient.fhir_read": gettext_lazy("Dossier lu par un système (API FHIR)"),
     "inboundresult.attach": gettext_lazy("Résultat reçu du laboratoire rattaché"),
 }

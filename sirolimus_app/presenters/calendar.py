@@ -50,6 +50,11 @@ class DueItem:
     fulfilled_on: date | None = None  # the engine's word: the record that fulfils it…
     fulfilled_kind: str = ""  # …its kind ("trough", "platelets", "visit", "control"…)
     fulfilled_ref: str = ""  # …and the app's reference of it ("trough:12", "check:3"…)
+    # Why the engine put it there (protocol.monitoring.Reason), for the family's sentences;
+    # from the engine's calendar only (the stored rows do not keep them).
+    reason: str = ""
+    month: int | None = None  # the month of treatment of a follow-up
+    drug: str = ""  # the interacting drug, in the interface language
 
     @classmethod
     def of_row(cls, row: ScheduleItem, today: date) -> "DueItem":
@@ -139,7 +144,10 @@ def due_items(items) -> list[DueItem]:
                     appointment=i.appointment, done=i.done,
                     fulfilled_on=i.fulfilled.date if i.fulfilled else None,
                     fulfilled_kind=i.fulfilled.kind if i.fulfilled else "",
-                    fulfilled_ref=(i.fulfilled.ref or "") if i.fulfilled else "")
+                    fulfilled_ref=(i.fulfilled.ref or "") if i.fulfilled else "",
+                    reason=i.reason or "", month=i.month,
+                    drug=in_language(i.substance.name_fr, i.substance.name_en)
+                    if i.substance else "")
             for i in items or ()]
 
 

@@ -47,17 +47,20 @@ def _pdf(request, template: str, document, title: str, filename: str,
 
 
 def _patient_pdf(request, pk: int, page: str, gather, template: str, title: str,
-                 filename: str) -> HttpResponse:
+                 filename: str, extra: dict | None = None) -> HttpResponse:
     patient = get_patient_record_for_user(request.user, pk, PRINT)
     access_log.record(request, page, patient.pk)
-    return _pdf(request, template, gather(patient, request.user), title, f"{filename}-{pk}")
+    return _pdf(request, template, gather(patient, request.user), title, f"{filename}-{pk}",
+                extra)
 
 
 @never_cache
 @require_GET
 def schedule_pdf(request, pk: int):
+    """The family's calendar, in plain words (the rule IDs are on the summary)."""
     return _patient_pdf(request, pk, Page.SCHEDULE_PDF, data.schedule, "pdf/schedule.html",
-                        _("Calendrier de surveillance"), "calendrier-sirolimus")
+                        _("Calendrier de surveillance"), "calendrier-sirolimus",
+                        extra={"for_family": True})
 
 
 @never_cache
@@ -73,7 +76,8 @@ def schedule_ics(request, pk: int):
     patient = get_patient_record_for_user(request.user, pk, PRINT)
     access_log.record(request, Page.SCHEDULE_ICS, patient.pk)
     document = data.schedule(patient, request.user)
-    return _download(ical.calendar(document), "text/calendar; charset=utf-8",
+    # Remembers the days given, so that the next file cancels those that leave the calendar.
+    return _download(ical.export(document, request.user), "text/calendar; charset=utf-8",
                      f"calendrier-sirolimus-{pk}.ics", inline=False)
 
 

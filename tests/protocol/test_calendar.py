@@ -264,3 +264,53 @@ def test_FOLLOW_VISITS_a_labelled_visit_fulfils_the_visit_it_names():
     advice = run(build(today="2026-03-25", records=[record]))
     assert fulfilled_ref(advice, "visit", "M3") == "visit:3"
     assert item(advice, "visit", "M1")["fulfilled"] is None
+
+
+# --- Why each item is there (Item.reason), for the family's calendar ---------------------------
+
+
+def reasons(advice: dict) -> dict[tuple[str, str], tuple]:
+    return {
+        (i["kind"], i["label"]): (i.get("reason"), i.get("month"), i.get("substance"))
+        for i in advice["schedule"]
+    }
+
+
+def test_TDM_STEADY_STATE_FOLLOW_VISITS_each_item_says_why_it_is_there():
+    """The reason is a fact of the engine (start, dose change, follow-up of month N…): the
+    documents for families word it without reading the labels."""
+    doses = [{"start": "2026-01-05", "mg_per_day": 2.1}, {"start": "2026-01-30", "mg_per_day": 2.6}]
+    found = reasons(run(build(doses=doses)))
+    assert found[("trough", "T0 J7")] == ("start", None, None)
+    assert found[("trough", "T0 J7 modif.")] == ("dose_change", None, None)
+    assert found[("visit", "M3")] == ("follow_up", 3, None)
+    assert found[("blood_pressure", "M12")] == ("follow_up", 12, None)
+    assert found[("lipids", "M1")] == ("follow_up", 1, None)
+    assert found[("cbc", "M18")] == ("follow_up", 18, None)
+    assert found[("trough", "T0 M6")] == ("follow_up", 6, None)
+    assert all(reason for reason, _, _ in found.values())
+
+
+def test_TOX_SUSPEND_the_control_and_the_trough_after_the_restart_say_so():
+    doses = [
+        {"start": "2026-01-05", "mg_per_day": 2.1},
+        {"start": "2026-01-20", "mg_per_day": 0},
+        {"start": "2026-01-23", "mg_per_day": 1.0},
+    ]
+    troughs = [trough("2026-01-12", 6.2), trough("2026-01-19", 16.1), trough("2026-01-22", 9.0)]
+    found = reasons(run(build(today="2026-02-02", doses=doses, troughs=troughs)))
+    assert found[("control", "Contrôle 48 h")] == ("after_stop", None, None)
+    assert found[("trough", "T0 J7 modif.")] == ("restart", None, None)
+
+
+def test_DDI_CYP3A_PGP_the_trough_names_the_drug_started_or_stopped():
+    comedication = {"name": "Triflucan", "start": "2026-01-20", "end": "2026-01-30"}
+    found = reasons(run(build({"comedications": [comedication]})))
+    assert found[("trough", "T0 J7 début fluconazole")] == ("drug_started", None, "fluconazole")
+    assert found[("trough", "T0 J7 arrêt fluconazole")] == ("drug_stopped", None, "fluconazole")
+
+
+def test_PRE_WORKUP_the_work_up_is_before_the_treatment():
+    advice = run(not_started())
+    work_up = [i for i in advice["schedule"] if i["label"].endswith("pré-thérapeutique")]
+    assert work_up and {i["reason"] for i in work_up} == {"pre_treatment"}

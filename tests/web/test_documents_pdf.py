@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from protocol import RULES
+from protocol.calendar import appointment
 from protocol.dates import add_months
 from sirolimus_app.models import BodyMeasurement, Patient, Prescription
 from sirolimus_app.services import prescriptions, records
@@ -36,6 +38,8 @@ def flat(pages: list[str]) -> str:
 
 
 WEEKDAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+# A rule ID as the clinicians' documents print them (FOLLOW-VISITS, AE-BP, TDM-STEADY-STATE).
+RULE_ID = re.compile(r"\b[A-Z]{2,}(-[A-Z0-9]+)+\b")
 
 
 def on_day(text: str, day, what: str) -> bool:
@@ -48,8 +52,8 @@ def on_day(text: str, day, what: str) -> bool:
 
 def past_on_day(text: str, day, what: str) -> bool:
     """`what` is on the line of the date `day` in the schedule's past days (one line a day,
-    before the next date; "fait le <date> (<record>)" is within a line)."""
-    return re.search(rf"{re.escape(d(day))} (?:(?!\d\d/\d\d/\d{{4}} (?!\()).)*?"
+    before the next date; "fait le <date>" is within a line)."""
+    return re.search(rf"{re.escape(d(day))} (?:(?!(?<!le )(?<!on )\d\d/\d\d/\d{{4}} (?!\()).)*?"
                      rf"{re.escape(what)}",
                      text) is not None
 
@@ -67,16 +71,21 @@ def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
     return fonts
 
 
-def assert_every_page_framed(pages: list[str], user_name: str) -> None:
+def assert_every_page_framed(pages: list[str], user_name: str, family: bool = False) -> None:
     """Identity, date made and by whom, the off-label statement and the page number, on
-    every page."""
+    every page. The family's calendar says off-label in plain words, without the rule ID."""
     today = d(timezone.localdate())
     for number, text in enumerate(pages, start=1):
         one_line = re.sub(r"\s+", " ", text)
         assert "LEFÈVRE-BRÉHAT Anaïs" in one_line, number
         assert "née le 12/03/2014" in one_line and "IPP 77001" in one_line, number
         assert f"Édité le {today}" in one_line and f"par {user_name}" in one_line, number
-        assert "hors AMM" in one_line and "REG-OFF-LABEL" in one_line, number
+        assert "hors AMM" in one_line, number
+        if family:
+            assert "en dehors de son autorisation de mise sur le marché" in one_line, number
+            assert "REG-OFF-LABEL" not in one_line, number
+        else:
+            assert "REG-OFF-LABEL" in one_line, number
         assert f"Page {number} / {len(pages)}" in one_line, number
 
 
@@ -87,43 +96,52 @@ def history(haematologist, nurse, pharmacist):
 
 # --- 1. the monitoring schedule ------------------------------------------------------------
 
-def test_schedule_lists_every_dated_event_with_dose_and_safety_rules(client, nurse, history):
+def test_schedule_lists_every_appointment_day_with_dose_and_safety_in_plain_words(
+        client, nurse, history):
+    """The family's calendar (issue 19): what is done each working day and why, in words; the
+    rule IDs are on the summary (test_summary_keeps_the_calendar_with_its_rule_ids)."""
     client.force_login(nurse)
     pages, reader = read(client.get(reverse("documents_schedule_pdf",
                                             args=[history.patient.pk])))
     text = flat(pages)
     assert len(pages) >= 2
-    assert_every_page_framed(pages, "Julie Bernard")
+    assert_every_page_framed(pages, "Julie Bernard", family=True)
     assert embedded_fonts(reader) >= {"DejaVu-Sans", "DejaVu-Sans-Bold"}
     # The dose as given, at a fixed time (DOSE-TIMING), from the current prescription.
     assert "1,3 ml de Rapamune® solution buvable à 1 mg/ml, soit 1,3 mg, une fois par jour" \
         in text
-    assert "heure fixe" in text and "DOSE-TIMING" in text
-    # Every visit of the calendar with its date: what is to come in full, with the trough's
-    # instruction and a box to tick; what is past one line a day, done or not noted.
+    assert "Toujours de la même façon par rapport aux repas" in text
+    # Every appointment day: what is to come in full, each thing with its reason and a box to
+    # tick; what is past one line a day, done or not noted.
     start, today = history.start, history.today
     for months in (1, 3, 6, 12, 18, 24):
-        assert add_months(start, months) < today
-        assert past_on_day(text, add_months(start, months), f"Visite M{months} fait le"), \
-            months
-    assert on_day(text, add_months(start, 30), "Visite — M30")
-    assert on_day(text, add_months(start, 30),
-                  "Taux résiduel — T0 M30 (prélever juste avant la prise du matin)")
-    assert past_on_day(text, start + timedelta(days=7),
-                       f"✓ Taux résiduel T0 J7 fait le {d(start + timedelta(days=7))} "
-                       f"(prélèvement du {d(start + timedelta(days=7))})")
-    assert past_on_day(text, add_months(start, 12), "Bilan lipidique M12")
-    assert past_on_day(text, add_months(start, 6), "Tension artérielle M6")
-    assert "Contrôle du taux résiduel à 48 h" in text
+        day = appointment(add_months(start, months), "visit")
+        assert day < today
+        assert past_on_day(text, day, "✓ Consultation de suivi, fait le"), months
+    m30 = appointment(add_months(start, 30), "visit")
+    assert on_day(text, m30, "Consultation de suivi avec le médecin, après 30 mois de "
+                             "traitement.")
+    assert on_day(text, m30, "Prise de sang juste avant la prise du matin pour doser le "
+                             "sirolimus : le contrôle régulier, tous les 6 mois.")
+    assert on_day(text, m30, "Ce matin-là, ne donnez le sirolimus qu'après la prise de sang.")
+    j7 = start + timedelta(days=7)
+    assert past_on_day(text, appointment(j7, "trough"),
+                       f"✓ Prise de sang pour doser le sirolimus, fait le {d(j7)}")
+    assert past_on_day(text, appointment(add_months(start, 12), "lipids"),
+                       "Prise de sang pour le cholestérol et les triglycérides")
+    assert past_on_day(text, appointment(add_months(start, 6), "blood_pressure"),
+                       "Tension artérielle")
     assert "☐" in text and "✓" in text
     # The past comes after what is to do and the safety instructions.
-    assert text.index("Consignes de sécurité") < text.index("déjà passés") \
-        < text.index(d(start + timedelta(days=7)))
-    for rule in ("AE-INFECTION", "AE-APHTHAE", "VACC-LIVE", "VZV-EXPOSURE", "DDI-CYP3A-PGP",
-                 "FOLLOW-VISITS", "AE-LIPIDS", "AE-BP", "TDM-STEADY-STATE"):
-        assert rule in text, rule
-    assert "Fièvre : consulter en urgence" in text
-    assert "l'enfant N'EST PAS immunisé" in text  # vzv_immune is False
+    assert text.index("Ce qu'il faut savoir") < text.index("déjà passés") < text.index(d(j7))
+    assert "Fièvre : appelez le service sans attendre (01 23 45 67 89)" in text
+    assert "aucun vaccin vivant pendant le traitement" in text
+    assert "l'enfant N'EST PAS protégé contre la varicelle" in text  # vzv_immune is False
+    # No rule ID, no "T0 J7 modif.", no "M6": the words of the clinicians' documents.
+    assert not RULE_ID.search(text), RULE_ID.search(text)
+    assert not [rule for rule in RULES if rule in text]
+    assert "T0" not in text and not re.search(r"\bM\d+\b", text)
+    assert "NFS" not in text and "Taux résiduel" not in text
 
 
 def test_schedule_of_a_suspended_treatment_says_not_to_give_it(client, haematologist,
@@ -253,17 +271,33 @@ def test_text_typed_by_users_is_printed_as_text(client, haematologist, pharmacis
 
 def test_english_interface_gives_the_engine_texts_in_english(client, nurse, history):
     client.force_login(nurse)
+    response = client.get(reverse("documents_summary_pdf", args=[history.patient.pk]),
+                          HTTP_ACCEPT_LANGUAGE="en")
+    pages, reader = read(response)
+    text = flat(pages)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert "(T0 M30) — sample just before the morning dose" in text
+    assert "prélever juste avant" not in text
+    for page in pages:
+        assert "off-label" in page and "REG-OFF-LABEL" in page
+
+
+def test_the_family_calendar_in_english(client, nurse, history):
+    client.force_login(nurse)
     response = client.get(reverse("documents_schedule_pdf", args=[history.patient.pk]),
                           HTTP_ACCEPT_LANGUAGE="en")
     pages, reader = read(response)
     text = flat(pages)
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert "T0 M30 (sample just before the morning dose)" in text
-    assert "T0 D7 done on" in text and "(sample of" in text  # a past item, on its line
-    assert "prélever juste avant" not in text
     assert "Monitoring schedule for sirolimus treatment" in text
+    assert "Blood test just before the morning dose to measure sirolimus: the regular check, " \
+        "every 6 months." in text
+    j7 = history.start + timedelta(days=7)
+    assert f"Blood test to measure sirolimus, done on {d(j7)}" in text  # a past day's line
+    assert "Prise de sang" not in text and "prélever juste avant" not in text
     for page in pages:
-        assert "off-label" in page and "REG-OFF-LABEL" in page
+        assert "off-label" in page and "REG-OFF-LABEL" not in page
+    assert not RULE_ID.search(text) and "T0" not in text
 
 
 # --- access -------------------------------------------------------------------------------

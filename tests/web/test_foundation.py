@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,31 @@ def test_env_int_rejects_text(monkeypatch):
     monkeypatch.setenv("X_AGE", "thirty")
     with pytest.raises(ImproperlyConfigured, match="X_AGE must be an integer"):
         env.env_int("X_AGE", 1)
+
+
+@pytest.mark.parametrize("raw", ["8h30", "8:30", "24:00", "08:60", "08:30:00", "matin"])
+def test_env_time_refuses_anything_but_hh_mm(monkeypatch, raw):
+    monkeypatch.setenv("X_TIME", raw)
+    with pytest.raises(ImproperlyConfigured, match="X_TIME must be a time of day HH:MM"):
+        env.env_time("X_TIME")
+
+
+def test_env_time_reads_hh_mm_and_empty_means_none(monkeypatch):
+    monkeypatch.setenv("X_TIME", " 08:30 ")
+    assert env.env_time("X_TIME") == time(8, 30)
+    monkeypatch.setenv("X_TIME", "")
+    assert env.env_time("X_TIME") is None
+    monkeypatch.delenv("X_TIME")
+    assert env.env_time("X_TIME") is None
+
+
+def test_a_malformed_appointment_time_stops_the_start_naming_the_setting():
+    """The family calendar's time (APPOINTMENT_TIME) is read when the settings load: a typo
+    stops `manage.py` (and so `make serve`, deploy/start.sh) with the variable's name."""
+    result = _manage("check", DEBUG="1", APPOINTMENT_TIME="8h30")
+    assert result.returncode != 0
+    assert "APPOINTMENT_TIME must be a time of day HH:MM" in result.stderr
+    assert _manage("check", DEBUG="1", APPOINTMENT_TIME="08:30").returncode == 0
 
 
 def test_database_url_selects_postgresql_and_rejects_unknown_schemes(monkeypatch):

@@ -47,3 +47,16 @@ def test_the_favicon_browsers_ask_for_is_the_static_one(client, db):
     assert answer["Location"].endswith(".svg")
     assert client.get(answer["Location"]).status_code == 200
 
+
+def test_production_start_refuses_a_malformed_appointment_time(tmp_path):
+    """The family calendar's time is checked before anything runs (no migration)."""
+    environ = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "x.example",
+               "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+               "APPOINTMENT_TIME": "8 h 30"}
+    result = subprocess.run([sys.executable, "-m", "sirolimus_app.preflight"], cwd=ROOT,
+                            env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Configuration de production invalide : APPOINTMENT_TIME must be a time of day " \
+        "HH:MM" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
