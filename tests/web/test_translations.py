@@ -147,7 +147,9 @@ def test_clinical_terms_are_the_agreed_ones(entries):
     assert by_id[(None, "Infirmier·ère")] == "Nurse"
     assert by_id[(None, "Pharmacien·ne")] == "Pharmacist"
     assert by_id[(None, "mg/m²/j")] == "mg/m²/day"
-    assert "off-label" in by_id[(None, "Sirolimus utilisé hors AMM dans le PTI (REG-OFF-LABEL).")]
+    assert "off-label" in by_id[(None, "Ordonnance hors AMM")].lower()
+    assert "marketing authorisation" in by_id[
+        (None, "Prescription hors autorisation de mise sur le marché (AMM)")]
 
 
 # --- the `localized` filter -------------------------------------------------------------
