@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from protocol.dosing import SOLUTION, TABLET_STRENGTHS_MG
 from sirolimus_app.forms.common import TypedTextMixin, date_field
 from sirolimus_app.models.dispensing import MAX_DISPENSING_DAYS
+from sirolimus_app.presenters.formatting import number
 
 STRENGTHS = [f"{s.normalize():f}" for s in TABLET_STRENGTHS_MG]  # "2", "1", "0.5"
 
@@ -34,7 +35,7 @@ class DispenseForm(TypedTextMixin, forms.Form):
             del self.fields["bottles"]
             for strength in STRENGTHS:
                 self.fields[tablet_field_name(strength)] = forms.IntegerField(
-                    label=_("Comprimés à %(mg)s mg") % {"mg": strength.replace(".", ",")},
+                    label=_("Comprimés à %(mg)s mg") % {"mg": number(strength)},
                     min_value=0, max_value=2000, required=False)
 
     def tablets(self) -> dict[str, int] | None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from protocol import Advice
+from sirolimus_app.i18n import in_language
 from sirolimus_app.models import Patient, Prescription
 from sirolimus_app.models.clinical import valid
 from sirolimus_app.services.engine import PatientAdvice, advise_patient, prefetch_clinical
@@ -56,7 +57,8 @@ def refuse_if_forbidden(advice: Advice) -> None:
     if critical:
         raise ForbiddenError(
             _("Le protocole l'interdit en l'état : %(alerts)s.")
-            % {"alerts": " ; ".join(f"{a.rule} — {a.message_fr}" for a in critical)},
+            % {"alerts": " ; ".join(f"{a.rule} — {in_language(a.message_fr, a.message_en)}"
+                                   for a in critical)},
             alerts=critical)
 
 

@@ -47,6 +47,17 @@ def test_a_forbidden_drug_added_after_the_proposal_refuses_the_validation(
     assert _status(proposed) == Status.PROPOSED
 
 
+def test_the_refusal_is_in_english_for_an_english_speaking_pharmacist(
+        proposed, haematologist, pharmacist):
+    from django.utils import translation
+    _add_mycophenolate(haematologist, proposed.patient)
+    with translation.override("en"), pytest.raises(ForbiddenError) as refused:
+        prescriptions.validate(pharmacist, proposed.pk, proposed.version)
+    assert "NO-OTHER-IS" in refused.value.message
+    assert "immunosuppressant" in refused.value.message
+    assert "autre immunosuppresseur" not in refused.value.message
+
+
 def test_a_peanut_allergy_added_after_the_proposal_refuses_the_validation(
         proposed, haematologist, pharmacist):
     patient = proposed.patient

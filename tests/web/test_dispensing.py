@@ -55,6 +55,18 @@ def test_dispense_tablets_per_strength(haematologist, pharmacist):
     assert record.bottles is None and record.volume_ml is None
 
 
+def test_the_tablet_strengths_are_written_in_the_interface_language():
+    from django.utils import translation
+
+    from sirolimus_app.forms.dispensing import DispenseForm
+    with translation.override("fr"):
+        assert "Comprimés à 0,5 mg" in [str(f.label) for f in
+                                        DispenseForm(form="tablets").fields.values()]
+    with translation.override("en"):
+        assert "Tablets of 0.5 mg" in [str(f.label) for f in
+                                       DispenseForm(form="tablets").fields.values()]
+
+
 def test_a_lot_expiring_within_the_period_is_refused(pharmacist, started):
     with pytest.raises(ServiceError) as error:
         dispensing.dispense(pharmacist, started.pk, days=28, batch="L2",
