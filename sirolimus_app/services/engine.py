@@ -32,7 +32,8 @@ class PatientAdvice:
 @dataclass(frozen=True)
 class Records:
     """One patient's clinical records as build_course reads them: every kind, in its model's
-    order, voided ones included (build_course leaves them out)."""
+    order, voided ones included (build_course leaves them out); model instances, or rows
+    with the columns it reads (fetch_records)."""
     measurements: list
     lab_results: list
     visits: list
@@ -48,18 +49,18 @@ class Records:
         return cls(*(list(getattr(patient, kind.name).all()) for kind in fields(cls)))
 
 
-# The columns build_course and services.schedule.derive read of each kind: fetch_records loads
-# only these (who entered a record and when, a prescription's working, cost a conversion per
-# row for nothing). A column read but not loaded would cost a query per record: the nightly
-# refresh's queries are pinned in tests/web/test_perf.py.
-VOIDABLE = ("patient_id", "voided_at")
+# The columns build_course and services.schedule.derive read of each kind: fetch_records reads
+# only these, as rows (a model instance per record, with who entered it and when, cost more
+# than the engine run). A column read but not fetched would fail the engine run:
+# tests/web/test_schedule.py derives a record with every kind both ways.
+VOIDABLE = ("pk", "patient_id", "voided_at")
 READ = {
     "measurements": (*VOIDABLE, "weight_kg", "height_cm"),
     "lab_results": (*VOIDABLE, "kind", "sampled_at", "value_canonical", "bleeding"),
     "visits": (*VOIDABLE, "label", "done_date", "systolic_bp"),
     "comedications": (*VOIDABLE, "name", "start_date", "end_date"),
     "checks": (*VOIDABLE, "kind", "due_date", "done_at"),
-    "prescriptions": ("patient_id", "status", "start_date", "end_date", "suspended_on",
+    "prescriptions": ("pk", "patient_id", "status", "start_date", "end_date", "suspended_on",
                       "mg_per_day", "form"),
     "troughs": (*VOIDABLE, "sampled_at", "value_ng_ml", "assay"),
     "adverse_events": (*VOIDABLE, "kind", "onset_date", "declared_on"),
@@ -67,17 +68,16 @@ READ = {
 
 
 def fetch_records(patient_ids: Iterable[int]) -> dict[int, "Records"]:
-    """The records of many patients, one query per kind, each record with the columns in
-    READ: what prefetch_clinical reads, without its bookkeeping for each patient and record
-    (a queryset per patient and kind, each record's link back to its patient), most of the
-    nightly refresh's reading time."""
+    """The records of many patients, one query per kind, each record a named row of its
+    columns in READ (the values its model's fields give, in its model's order): what
+    prefetch_clinical reads for build_course, for the nightly refresh."""
     ids = list(patient_ids)
     by_kind = []
     for kind in fields(Records):
         model = Patient._meta.get_field(kind.name).related_model
         grouped = defaultdict(list)
         for record in (model._default_manager.filter(patient_id__in=ids)
-                       .only(*READ[kind.name])):
+                       .values_list(*READ[kind.name], named=True)):
             grouped[record.patient_id].append(record)
         by_kind.append(grouped)
     return {pk: Records(*(grouped[pk] for grouped in by_kind)) for pk in ids}
