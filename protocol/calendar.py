@@ -118,11 +118,19 @@ def fulfil(items: Sequence, course: Course, dose_changes: Sequence[date]):
     the item it answers fulfils that item if no record did (the result of the sample,
     once entered, is the record shown). `dose_changes`: sorted dates of
     the dose changes of the current course."""
-    records = sorted(_records(course), key=lambda r: r.date)
     result = list(items)
-    for group in {GROUPS[k] for k in GROUPS}:
-        positions = [i for i, item in enumerate(result) if item.kind in group]
-        mine = [r for r in records if r.group == group]
+    # Each group's items and records, in one pass over each (in their order: the records by
+    # date). The groups share no item or record, so they are matched one after the other.
+    positions_of: dict[tuple[str, ...], list[int]] = {}
+    for i, item in enumerate(result):
+        group = GROUPS.get(item.kind)
+        if group is not None:
+            positions_of.setdefault(group, []).append(i)
+    records_of: dict[tuple[str, ...], list[_Record]] = {}
+    for record in sorted(_records(course), key=lambda r: r.date):
+        records_of.setdefault(record.group, []).append(record)
+    for group, positions in positions_of.items():
+        mine = records_of.get(group, [])
         answering = [r for r in mine if r.due]
         unlabelled = [r for r in mine if not r.label and not r.due]
         labelled = [r for r in mine if r.label and not r.due]

@@ -1,5 +1,6 @@
 """The measurements behind `make bench` (see __main__.py)."""
 
+import io
 import json
 import os
 import platform
@@ -7,8 +8,9 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -20,17 +22,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 import protocol
+from protocol.calendar import next_working_day
 from protocol.course import course_document
 from sirolimus_app.bench.imports import import_seconds
 from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
-from sirolimus_app.models import Patient
+from sirolimus_app.documents.papers import PRINTABLE
+from sirolimus_app.models import Dispensing, Patient, PatientStatus, Prescription, ScheduleItem
 from sirolimus_app.roles import Role
 from sirolimus_app.services.engine import build_course, prefetch_clinical
 
 FLOOR = "floor"
 HTML_TARGET_RATIO = 4
-TARGETS = {"pdf_schedule_s": 0.6, "pdf_summary_s": 1.5, "advise_ms": 5, "cli_cold_s": 1,
-           "import_1000_s": 10}
+TARGETS = {"pdf_schedule_s": 0.6, "pdf_summary_s": 1.5, "pdf_prescription_s": 0.6,
+           "pdf_label_s": 0.6, "pdf_day_sheet_s": 0.6, "advise_ms": 5, "cli_cold_s": 1,
+           "import_1000_s": 10, "refresh_10000_s": 30}
+PDFS = ("schedule", "summary", "prescription", "label", "day_sheet")
 
 
 def _users() -> dict[str, User]:
@@ -42,9 +48,20 @@ def _users() -> dict[str, User]:
     return users
 
 
-def _pages(history: Patient) -> dict[str, tuple[str, str]]:
-    """page name → (role, url)."""
+def sheet_day(today: date) -> date:
+    """The nurse's day sheet measured: the next working day's, as printed the day before
+    (today's would also list every overdue item of the whole synthetic registry, where
+    nothing is ever ticked: nearly every child)."""
+    return next_working_day(today + timedelta(days=1))
+
+
+def measured_pages(history: Patient, day: date) -> dict[str, tuple[str, str]]:
+    """page name → (role, url). The papers of the two-year patient's current prescription
+    (printable: validated or active) and of its dispensing (seeded by the registry)."""
     pk = history.pk
+    prescription = Prescription.objects.filter(patient=history, status__in=PRINTABLE).latest(
+        "start_date", "pk")
+    dispensing = Dispensing.objects.filter(prescription=prescription).latest("pk")
     return {
         FLOOR: (Role.HAEMATOLOGIST, reverse("password_change_done")),
         "home_haematologist": (Role.HAEMATOLOGIST, reverse("home")),
@@ -58,7 +75,21 @@ def _pages(history: Patient) -> dict[str, tuple[str, str]]:
         "nurse_worklist": (Role.NURSE, reverse("nurse_worklist")),
         "pdf_schedule": (Role.NURSE, reverse("documents_schedule_pdf", args=[pk])),
         "pdf_summary": (Role.HAEMATOLOGIST, reverse("documents_summary_pdf", args=[pk])),
+        "pdf_prescription": (Role.HAEMATOLOGIST,
+                             reverse("documents_prescription_pdf", args=[prescription.pk])),
+        "pdf_label": (Role.PHARMACIST,
+                      reverse("documents_bottle_label_pdf", args=[dispensing.pk])),
+        "pdf_day_sheet": (Role.NURSE, reverse("nurse_day_sheet_pdf") + "?"
+                          + urlencode({"jour": day.isoformat()})),
     }
+
+
+def _get(client, name: str, url: str):
+    """The page, or the bench stops: a figure for an error page would be meaningless."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+    return response
 
 
 def _measure_pages(pages, clients, repeat: int) -> dict[str, dict]:
@@ -68,19 +99,17 @@ def _measure_pages(pages, clients, repeat: int) -> dict[str, dict]:
     for name, (role, url) in pages.items():
         client = clients[role]
         for _ in range(2):  # warm caches (templates, engine, fonts)
-            response = client.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+            _get(client, name, url)
         # Django empties the query log when a request starts: begin from an empty log so the
         # capture's starting index stays valid.
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
-            client.get(url)
+            _get(client, name, url)
         results[name] = {"queries": len(queries.captured_queries), "times": []}
     for _ in range(repeat):
         for name, (role, url) in pages.items():
             started = time.perf_counter()
-            clients[role].get(url)
+            _get(clients[role], name, url)
             results[name]["times"].append(time.perf_counter() - started)
     floor = results[FLOOR]["times"]
     for result in results.values():
@@ -114,6 +143,21 @@ def _cli_cold_s(course: dict, workdir: str, runs: int = 5) -> float:
     return round(statistics.median(times), 3)
 
 
+def _refresh_s() -> float:
+    """The nightly job on the whole registry: `manage.py refresh_schedules` (every patient's
+    calendar and status, then the database statistics), as cron runs it."""
+    started = time.perf_counter()
+    call_command("refresh_schedules", stdout=io.StringIO())
+    seconds = time.perf_counter() - started
+    today = timezone.localdate()
+    stale = PatientStatus.objects.exclude(computed_for=today).count()
+    missing = Patient.objects.filter(schedule_status__isnull=True).count()
+    if stale or missing:
+        raise RuntimeError(f"refresh_schedules left {stale} statuses not for {today} "
+                           f"and {missing} patients without one")
+    return round(seconds, 2)
+
+
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -140,10 +184,14 @@ def run(*, sizes: tuple[int, int], repeat: int, output: str, workdir: str) -> in
     started = time.perf_counter()
     seed_registry(small, today)
     history = Patient.objects.get(hospital_number=HISTORY_PATIENT)
-    pages = _pages(history)
+    sheet_on = sheet_day(today)
+    pages = measured_pages(history, sheet_on)
     at_small = _measure_pages(pages, clients, repeat=3)
     seed_registry(large - small, today, first=small)
     at_large = _measure_pages(pages, clients, repeat=repeat)
+    sheet_children = ScheduleItem.objects.filter(due_date=sheet_on, done=False).values(
+        "patient").distinct().count()
+    refresh_s = _refresh_s()
     advise_ms, course = _advise_ms(history)
     cli_cold_s = _cli_cold_s(course, workdir)
     import_1000_s = import_seconds(1000)  # last: it adds troughs to the registry
@@ -157,11 +205,12 @@ def run(*, sizes: tuple[int, int], repeat: int, output: str, workdir: str) -> in
                    "queries_10k": at_large[name]["queries"]}
             for name in pages
         },
-        "pdf_schedule_s": round(at_large["pdf_schedule"]["ms"] / 1000, 3),
-        "pdf_summary_s": round(at_large["pdf_summary"]["ms"] / 1000, 3),
+        **{f"pdf_{pdf}_s": round(at_large[f"pdf_{pdf}"]["ms"] / 1000, 3) for pdf in PDFS},
         "advise_ms": advise_ms,
         "cli_cold_s": cli_cold_s,
         "import_1000_s": import_1000_s,
+        "refresh_10000_s": refresh_s,
+        "day_sheet": {"day": sheet_on.isoformat(), "children_10k": sheet_children},
     }
     table = _table(figures, sizes)
     print(table)
@@ -201,7 +250,13 @@ def _report(table: str, figures: dict, sizes, seconds: float, today: date) -> st
         "# Benchmarks\n\n"
         f"Written by `make bench` on {today:%Y-%m-%d}; machine: {_machine()}.\n"
         f"Registry: {sizes[0]} then {sizes[1]} synthetic patients with up to two years of "
-        "history (one patient with exactly two years: the patient page, proposal and PDFs). "
+        "history (one patient with exactly two years: the patient page, proposal and PDFs, "
+        "the off-label prescription of its current prescription and the bottle label of its "
+        "dispensing). The nurse's day sheet is the next working day's "
+        f"({figures['day_sheet']['day']}: {figures['day_sheet']['children_10k']} children "
+        f"at {sizes[1]} patients; it lists every child with something due that day). "
+        "`refresh_10000_s`: `manage.py refresh_schedules` (the "
+        f"nightly job: every calendar and status, then ANALYZE) over the {sizes[1]} patients. "
         "Times are medians of in-process requests (Django test client, full middleware, "
         "DEBUG=1 for static files), taken in rounds that request every page once; the floor "
         "is the smallest authenticated page, and a page's ratio is the median of its ratio "

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 
+from protocol.supply import supply
 from sirolimus_app.models import (
     AuditEvent,
     BodyMeasurement,
+    Dispensing,
     LabResult,
     Patient,
     Prescription,
@@ -139,6 +141,7 @@ def seed_registry(n_patients: int, today: date, *, first: int = 0, seed: int = 2
     if first == 0:
         _audit_history(patients[-1], [measurements, prescriptions, troughs, labs, visits],
                        proposer)
+        _dispense_current(patients[-1], prescriptions, validator, today)
     # As the nightly `refresh_schedules` leaves the database.
     refresh_patients([patient.pk for patient in patients], today)
     update_planner_statistics()
@@ -154,6 +157,17 @@ def _audit_history(patient, record_lists, user) -> None:
     AuditEvent.objects.bulk_create([AuditEvent(
         user=user, action="patient.create", object_type=patient._meta.label,
         object_id=str(patient.pk), patient=patient, after=snapshot(patient)), *lines])
+
+
+def _dispense_current(patient, prescriptions, pharmacist, today: date) -> Dispensing:
+    """The two-year patient's current prescription as the pharmacy handed it out: the bottle
+    label the bench prints is this dispensing's."""
+    current = next(p for p in prescriptions
+                   if p.patient_id == patient.pk and p.status == Prescription.Status.ACTIVE)
+    need = supply(current.mg_per_day, current.form, 28)
+    return Dispensing.objects.create(
+        prescription=current, days=need.days, volume_ml=need.ml, bottles=need.bottles,
+        batch="BENCH-LOT-0001", expiry=today + timedelta(days=365), dispensed_by=pharmacist)
 
 
 def _trough(patient, day: date, rng: random.Random, user) -> TroughLevel:

@@ -6,7 +6,9 @@ The web app builds the engine's typed course from its records and reads the type
 the command line and other hospital systems share one implementation and one contract.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +29,60 @@ class PatientAdvice:
     problems: list[Problem]  # what is missing or implausible, as the CLI would list it
 
 
+@dataclass(frozen=True)
+class Records:
+    """One patient's clinical records as build_course reads them: every kind, in its model's
+    order, voided ones included (build_course leaves them out); model instances, or rows
+    with the columns it reads (fetch_records)."""
+    measurements: list
+    lab_results: list
+    visits: list
+    comedications: list
+    checks: list
+    prescriptions: list
+    troughs: list
+    adverse_events: list
+
+    @classmethod
+    def of(cls, patient: Patient) -> "Records":
+        """Those of a patient fetched with `prefetch_clinical` (no query)."""
+        return cls(*(list(getattr(patient, kind.name).all()) for kind in fields(cls)))
+
+
+# The columns build_course and services.schedule.derive read of each kind: fetch_records reads
+# only these, as rows (a model instance per record, with who entered it and when, cost more
+# than the engine run). A column read but not fetched would fail the engine run:
+# tests/web/test_schedule.py derives a record with every kind both ways.
+VOIDABLE = ("pk", "patient_id", "voided_at")
+READ = {
+    "measurements": (*VOIDABLE, "weight_kg", "height_cm"),
+    "lab_results": (*VOIDABLE, "kind", "sampled_at", "value_canonical", "bleeding"),
+    "visits": (*VOIDABLE, "label", "done_date", "systolic_bp"),
+    "comedications": (*VOIDABLE, "name", "start_date", "end_date"),
+    "checks": (*VOIDABLE, "kind", "due_date", "done_at"),
+    "prescriptions": ("pk", "patient_id", "status", "start_date", "end_date", "suspended_on",
+                      "mg_per_day", "form"),
+    "troughs": (*VOIDABLE, "sampled_at", "value_ng_ml", "assay"),
+    "adverse_events": (*VOIDABLE, "kind", "onset_date", "declared_on"),
+}
+
+
+def fetch_records(patient_ids: Iterable[int]) -> dict[int, "Records"]:
+    """The records of many patients, one query per kind, each record a named row of its
+    columns in READ (the values its model's fields give, in its model's order): what
+    prefetch_clinical reads for build_course, for the nightly refresh."""
+    ids = list(patient_ids)
+    by_kind = []
+    for kind in fields(Records):
+        model = Patient._meta.get_field(kind.name).related_model
+        grouped = defaultdict(list)
+        for record in (model._default_manager.filter(patient_id__in=ids)
+                       .values_list(*READ[kind.name], named=True)):
+            grouped[record.patient_id].append(record)
+        by_kind.append(grouped)
+    return {pk: Records(*(grouped[pk] for grouped in by_kind)) for pk in ids}
+
+
 def dose_history(prescriptions) -> tuple[course.DoseEntry, ...]:
     """The doses the child actually took (0 mg = suspension/stop), sorted by start."""
     entries: list[course.DoseEntry] = []
@@ -44,25 +100,29 @@ def dose_history(prescriptions) -> tuple[course.DoseEntry, ...]:
     return tuple(sorted(by_day.values(), key=lambda entry: entry.start))
 
 
-def build_course(patient: Patient, today: date | None = None) -> Course:
+def build_course(patient: Patient, today: date | None = None,
+                 records: Records | None = None) -> Course:
     """Everything the protocol needs to know about this patient today, as the engine's typed
     course (check it with protocol.check_course before advising).
 
-    Expects a patient fetched with `prefetch_clinical()` so this costs no further query.
-    Records voided as entry errors are left out: they no longer count.
+    Expects a patient fetched with `prefetch_clinical()`, or its `records` from
+    `fetch_records`, so this costs no further query. Records voided as entry errors are left
+    out: they no longer count.
     """
     today = today or timezone.localdate()
-    measurement = next(iter(valid(patient.measurements.all())), None)
-    labs = valid(patient.lab_results.all())
+    if records is None:
+        records = Records.of(patient)
+    measurement = next(iter(valid(records.measurements)), None)
+    labs = valid(records.lab_results)
     platelets = sorted((lab for lab in labs if lab.kind == LabResult.Kind.PLATELETS),
                        key=lambda lab: lab.sampled_at)
     lipids = [lab for lab in labs
               if lab.kind in (LabResult.Kind.CHOLESTEROL, LabResult.Kind.TRIGLYCERIDES)]
-    visits = valid(patient.visits.all())
+    visits = valid(records.visits)
     bp_visits = [v for v in visits if v.systolic_bp and v.done_date]
     comedications = tuple(
         course.Comedication(c.name.strip(), c.start_date, c.end_date)
-        for c in sorted(valid(patient.comedications.all()), key=lambda c: (c.start_date, c.pk))
+        for c in sorted(valid(records.comedications), key=lambda c: (c.start_date, c.pk))
         if c.name.strip())
 
     def latest(dates) -> date | None:
@@ -70,7 +130,7 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
         return max(past) if past else None
 
     troughs = []
-    for t in sorted(valid(patient.troughs.all()), key=lambda t: t.sampled_at):
+    for t in sorted(valid(records.troughs), key=lambda t: t.sampled_at):
         ng_ml = float(t.value_ng_ml)
         troughs.append(course.Trough(local_date(t.sampled_at), ng_ml, ng_ml, "ng/ml",
                                      course.ASSAYS.get(t.assay), ref=f"trough:{t.pk}"))
@@ -99,7 +159,7 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
             obs_cerevance_registered=patient.obs_cerevance_registered,
         ),
         form=patient.form,
-        doses=dose_history(patient.prescriptions.all()),
+        doses=dose_history(records.prescriptions),
         troughs=tuple(troughs),
         platelets=tuple(course.PlateletCount(local_date(p.sampled_at), float(p.value_canonical),
                                              p.bleeding, ref=f"lab:{p.pk}") for p in platelets),
@@ -110,8 +170,8 @@ def build_course(patient: Patient, today: date | None = None) -> Course:
         ),
         adverse_events=tuple(sorted(
             (course.AdverseEvent(e.onset_date, e.kind, e.declared_on)
-             for e in valid(patient.adverse_events.all())), key=lambda e: e.date)),
-        records=_records(lipids, visits, valid(patient.checks.all())),
+             for e in valid(records.adverse_events)), key=lambda e: e.date)),
+        records=_records(lipids, visits, valid(records.checks)),
     )
 
 
@@ -144,8 +204,9 @@ def prefetch_clinical(queryset, *, with_authors: bool = False):
                                      "troughs", "adverse_events")
 
 
-def advise_patient(patient: Patient, today: date | None = None) -> PatientAdvice:
-    built = build_course(patient, today)
+def advise_patient(patient: Patient, today: date | None = None,
+                   records: Records | None = None) -> PatientAdvice:
+    built = build_course(patient, today, records)
     problems = protocol.check_course(built)
     return PatientAdvice(course=built, advice=None if problems else protocol.advise(built),
                          problems=problems)

@@ -2,6 +2,8 @@
 patient pages with a short then a two-year history. Timings live in `make bench`, never in a
 test; the registry is the benchmark's synthetic one (with its stored schedules)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -9,9 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from sirolimus_app.bench.measure import measured_pages, sheet_day
 from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
-from sirolimus_app.models import Patient, Prescription
-from sirolimus_app.services import audit
+from sirolimus_app.models import (
+    AdverseEvent,
+    CoMedication,
+    MonitoringCheck,
+    Patient,
+    Prescription,
+    ScheduleItem,
+)
+from sirolimus_app.services import audit, schedule
 from sirolimus_app.views.nursing import PER_PAGE
 from tests.web.test_workflow_data import eligible_patient, proposal
 
@@ -106,3 +116,62 @@ def test_patient_pages_query_the_same_for_short_and_long_histories(
     assert _queries(client, reverse(name, args=[short.pk])) == queries
     with django_assert_num_queries(queries):
         assert client.get(reverse(name, args=[long.pk])).status_code == 200
+
+
+def _refresh_queries(ids) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        schedule.refresh_patients(ids, timezone.localdate())
+    return len(captured)
+
+
+def test_the_nightly_refresh_reads_and_writes_a_chunk_in_the_same_queries_whatever_it_holds(
+        haematologist):
+    """One chunk of `refresh_schedules` (services.schedule._refresh): the same queries for
+    the child with the shortest treatment as for 30 children with the two-year patient among
+    them, every kind of record present (a column the engine reads but the refresh does not
+    load would cost a query per record: services.engine.READ)."""
+    seed_registry(30, timezone.localdate())
+    long = Patient.objects.get(hospital_number=HISTORY_PATIENT)
+    _every_kind_of_record(long, haematologist)
+    eligible_patient(haematologist, "IPP-NEVER")  # and a child with no prescription yet
+    short = (Patient.objects.filter(prescriptions__status="active")
+             .annotate(drawn=Count("troughs", distinct=True))
+             .order_by("drawn", "pk").first())
+    assert long.troughs.count() > 3 * short.troughs.count()
+    ids = list(Patient.objects.values_list("pk", flat=True))
+    assert len(ids) > 30 and schedule.CHUNK_SIZE >= len(ids)
+    assert _refresh_queries(ids) == _refresh_queries([short.pk])
+    assert ScheduleItem.objects.filter(patient=long).exists()
+    assert ScheduleItem.objects.filter(patient=short).exists()
+
+
+def _every_kind_of_record(patient, user) -> None:
+    """A co-medication, an adverse event and a nurse's tick besides the registry's records,
+    and a voided trough (build_course leaves it out)."""
+    today = timezone.localdate()
+    CoMedication.objects.create(patient=patient, name="paracétamol", recorded_by=user,
+                                start_date=today - timedelta(days=40))
+    AdverseEvent.objects.create(patient=patient, kind="aphthae", severity="1",
+                                onset_date=today - timedelta(days=20), recorded_by=user)
+    MonitoringCheck.objects.create(patient=patient, kind="lipids", recorded_by=user,
+                                   due_date=today - timedelta(days=10), done_at=timezone.now())
+    trough = patient.troughs.first()
+    trough.voided_at, trough.voided_by, trough.void_reason = timezone.now(), user, "Erreur"
+    trough.save()
+
+
+def test_every_page_the_bench_measures_answers_for_its_role(client, cast):
+    """`make bench` times these pages on its registry (and stops on an error page): the
+    two-year patient's papers need its current prescription and dispensing, seeded with it."""
+    today = timezone.localdate()
+    seed_registry(3, today)
+    history = Patient.objects.get(hospital_number=HISTORY_PATIENT)
+    pages = measured_pages(history, sheet_day(today))
+    assert {"pdf_prescription", "pdf_label", "pdf_day_sheet"} <= set(pages)
+    for name, (role, url) in pages.items():
+        client.force_login(cast[role])
+        response = client.get(url)
+        assert response.status_code == 200, name
+        if name.startswith("pdf_"):
+            assert response["Content-Type"] == "application/pdf", name
+            assert response.content.startswith(b"%PDF"), name

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from protocol.dates import add_months
+from sirolimus_app.bench.registry import HISTORY_PATIENT, seed_registry
 from sirolimus_app.models import (
     AdverseEvent,
     BodyMeasurement,
@@ -32,8 +33,9 @@ from sirolimus_app.models import (
 from sirolimus_app.models.schedule import CLINICAL_MODELS, URGENCY
 from sirolimus_app.presenters import attention, calendar
 from sirolimus_app.services import patients, prescriptions, records, schedule, worklists
-from sirolimus_app.services.engine import advise_patient, prefetch_clinical
+from sirolimus_app.services.engine import advise_patient, fetch_records, prefetch_clinical
 from tests.web.test_home import ward  # noqa: F401 (a fixture, used as a parameter below)
+from tests.web.test_perf import _every_kind_of_record
 from tests.web.test_workflow_data import aware, eligible_patient, proposal, trough
 from tests.web.test_worklists import _started
 
@@ -495,3 +497,39 @@ def test_two_writes_at_once_both_reach_the_schedule(haematologist, pharmacist, n
     assert stored(patient) == fresh(patient)
     assert not ScheduleItem.objects.filter(patient=patient, label="M1", done=False).exclude(
         kind__in=[Kind.LIPIDS, Kind.CBC]).exists()
+
+
+def test_the_nightly_refresh_reads_the_records_as_the_pages_do(haematologist,
+                                                               django_assert_num_queries):
+    """services.engine.fetch_records (the refresh: one query per kind, only the columns the
+    engine reads) and prefetch_clinical (the pages) give the same status and calendar, for a
+    two-year history with every kind of record, a voided one and a nurse's tick among them;
+    the engine then reads nothing more from the database."""
+    today = timezone.localdate()
+    seed_registry(2, today)
+    patient = Patient.objects.get(hospital_number=HISTORY_PATIENT)
+    _every_kind_of_record(patient, haematologist)
+    upcoming = (ScheduleItem.objects.filter(patient=patient, due_date__gte=today, done=False)
+                .exclude(kind=Kind.CONTROL).order_by("due_date").first())
+    MonitoringCheck.objects.create(patient=patient, kind=upcoming.kind,
+                                   due_date=upcoming.due_date, done_at=timezone.now(),
+                                   recorded_by=haematologist)
+    ticks = schedule._ticks([patient.pk])[patient.pk]
+    paged = prefetch_clinical(Patient.objects.filter(pk=patient.pk)).get()
+    fetched = fetch_records([patient.pk])[patient.pk]
+    with django_assert_num_queries(0):
+        status, rows = schedule.derive(patient, today, ticks, fetched)
+    expected_status, expected_rows = schedule.derive(paged, today, ticks)
+    assert status.calendar == PatientStatus.Calendar.AVAILABLE
+    assert ([getattr(status, name) for name in schedule.STATUS_COLUMNS]
+            == [getattr(expected_status, name) for name in schedule.STATUS_COLUMNS])
+    assert rows == expected_rows
+    ticked = ticks[upcoming.kind, upcoming.due_date]
+    assert [row.tick_id for row in rows if row.tick_id] == [ticked.pk]
+
+
+def test_the_rows_written_by_the_refresh_have_every_column_of_the_calendar():
+    """The refresh writes ScheduleItem rows without the ORM (schedule.Row): a column added to
+    the model must be added there too, or the insert would miss it."""
+    columns = {f.attname for f in ScheduleItem._meta.local_concrete_fields} - {"id"}
+    assert set(schedule.Row._fields) == columns

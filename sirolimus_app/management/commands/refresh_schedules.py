@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from sirolimus_app.dblock import LockBusy, exclusive
@@ -31,6 +32,7 @@ class Command(BaseCommand):
                 # The date is read once the lock is held: a run queued behind another one
                 # that crossed midnight computes the new day.
                 today = timezone.localdate()
+                _page_cache_for_the_night()
                 count = refresh_patients(Patient.objects.values_list("pk", flat=True), today,
                                          chunk_size=chunk_size)
                 update_planner_statistics()
@@ -39,3 +41,15 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(
             f"Calendriers recalculés pour le {today:%d/%m/%Y} : {count} patients."))
+
+
+# SQLite's page cache for this process's connection, in KiB: the run rewrites every calendar
+# row (some 150,000 at 10,000 patients) across the table's four indexes, and SQLite's default
+# of 2 MB read the same pages again from the file chunk after chunk (a tenth of the run).
+NIGHT_PAGE_CACHE_KIB = 64 * 1024
+
+
+def _page_cache_for_the_night() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{NIGHT_PAGE_CACHE_KIB}")
