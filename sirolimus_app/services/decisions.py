@@ -22,7 +22,13 @@ from protocol import Advice
 from sirolimus_app.i18n import in_language
 from sirolimus_app.models import Patient, Prescription
 from sirolimus_app.models.clinical import valid
-from sirolimus_app.services.engine import PatientAdvice, advise_patient, prefetch_clinical
+from sirolimus_app.services.engine import (
+    PatientAdvice,
+    Records,
+    advise_patient,
+    fetch_records,
+    prefetch_clinical,
+)
 from sirolimus_app.services.errors import ServiceError
 
 
@@ -144,9 +150,13 @@ class Assessment:
         return bool(self.forbidden or self.changes or self.incomplete)
 
 
-def assess(prescription: Prescription, result: PatientAdvice) -> Assessment:
-    """`result` from advise_patient on a patient fetched with prefetch_clinical (no query)."""
-    measured = next(iter(valid(prescription.patient.measurements.all())), None)
+def assess(prescription: Prescription, result: PatientAdvice,
+           records: Records | None = None) -> Assessment:
+    """`result` from advise_patient on a patient fetched with prefetch_clinical (no query),
+    or on its `records` from fetch_records."""
+    measurements = (records.measurements if records is not None
+                    else prescription.patient.measurements.all())
+    measured = next(iter(valid(measurements)), None)
     weighed = measured.measured_on if measured else None
     if result.advice is None:
         return Assessment((), (), True, weighed, result)
@@ -156,14 +166,13 @@ def assess(prescription: Prescription, result: PatientAdvice) -> Assessment:
 
 def assessments(prescriptions, today: date | None = None) -> dict[int, Assessment]:
     """Each proposal's assessment, its patients' records fetched in a fixed number of queries
-    (one engine run per proposal, no query per card)."""
+    (one engine run per proposal, no query per card). The records are read as rows of the
+    columns the engine reads (fetch_records): model instances cost more than the engine."""
     today = today or timezone.localdate()
-    patients = {p.pk: p for p in prefetch_clinical(Patient.objects.filter(
-        pk__in={p.patient_id for p in prescriptions}))}
+    records = fetch_records({p.patient_id for p in prescriptions})
     found = {}
     for prescription in prescriptions:
-        patient = patients[prescription.patient_id]
-        result = advise_patient(patient, today)
-        prescription.patient = patient
-        found[prescription.pk] = assess(prescription, result)
+        patient = prescription.patient  # the worklist and the review page select it
+        result = advise_patient(patient, today, records[patient.pk])
+        found[prescription.pk] = assess(prescription, result, records[patient.pk])
     return found

@@ -55,7 +55,7 @@ class Records:
 # tests/web/test_schedule.py derives a record with every kind both ways.
 VOIDABLE = ("pk", "patient_id", "voided_at")
 READ = {
-    "measurements": (*VOIDABLE, "weight_kg", "height_cm"),
+    "measurements": (*VOIDABLE, "measured_on", "weight_kg", "height_cm"),
     "lab_results": (*VOIDABLE, "kind", "sampled_at", "value_canonical", "bleeding"),
     "visits": (*VOIDABLE, "label", "done_date", "systolic_bp"),
     "comedications": (*VOIDABLE, "name", "start_date", "end_date"),
@@ -70,7 +70,8 @@ READ = {
 def fetch_records(patient_ids: Iterable[int]) -> dict[int, "Records"]:
     """The records of many patients, one query per kind, each record a named row of its
     columns in READ (the values its model's fields give, in its model's order): what
-    prefetch_clinical reads for build_course, for the nightly refresh."""
+    prefetch_clinical reads for build_course, for the nightly refresh and the pharmacist's
+    worklist."""
     ids = list(patient_ids)
     by_kind = []
     for kind in fields(Records):
