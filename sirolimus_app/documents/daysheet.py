@@ -85,7 +85,7 @@ def day_sheet(day: date, today: date, user) -> DaySheet:
                                           _measure_how(item.kind), item.due_date, late,
                                           shown.kind_display))
     ids = list(rows)
-    for m in BodyMeasurement.objects.filter(patient_id__in=ids).order_by(
+    for m in BodyMeasurement.objects.valid().filter(patient_id__in=ids).order_by(
             "patient_id", "-measured_on", "-pk"):
         if rows[m.patient_id].measurement is None:
             rows[m.patient_id].measurement = m

@@ -62,6 +62,21 @@ def test_day_sheet_has_one_row_per_child_with_tube_time_and_phone(client, nurse,
     assert "30 kg" in text
 
 
+def test_a_weight_voided_as_an_entry_error_is_not_on_the_day_sheet(client, nurse,
+                                                                   haematologist, three):
+    from decimal import Decimal
+
+    from sirolimus_app.models import BodyMeasurement
+    from sirolimus_app.services import records
+    wrong = records.add_measurement(haematologist, BodyMeasurement(
+        patient=three[0], measured_on=timezone.localdate(), weight_kg=Decimal("300"),
+        height_cm=Decimal("135")))
+    records.void_record(haematologist, wrong, "virgule oubliée")
+    body = client_for(client, nurse).get(reverse("nurse_day_sheet")).content.decode()
+    assert "300 kg" not in body
+    assert body.count("30 kg le") == 3
+
+
 def test_day_sheet_of_another_day(client, nurse, three):
     # The day the visit is booked on (its protocol date may be a weekend or a holiday).
     visit_day = (ScheduleItem.objects.filter(kind="visit", appointment__gt=timezone.localdate())
