@@ -92,10 +92,12 @@ class ScheduleItem(models.Model):
         ]
         # The worklists read one range of appointments (the overdue items are the few past
         # ones kept), the attention lists the overdue troughs; both filter on the other
-        # columns of their index. Per-patient reads use the unique constraint's index.
+        # columns of their index. The counts by day read nothing else (conditional and
+        # patient are in the index: no read of the table, row by row, on a busy ward).
+        # Per-patient reads use the unique constraint's index.
         indexes = [
-            models.Index(fields=["appointment", "done", "superseded_on"],
-                         name="schedule_appointment_idx"),
+            models.Index(fields=["appointment", "done", "superseded_on", "conditional",
+                                 "patient"], name="schedule_appointment_idx"),
             models.Index(fields=["kind", "appointment", "done", "superseded_on", "patient"],
                          name="schedule_kind_appt_idx"),
         ]

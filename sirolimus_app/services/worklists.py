@@ -125,10 +125,12 @@ def items_of_days(today: date, days: list[tuple[int, date]]) -> list[ScheduleIte
     """The worklist items of these children's days (a page of due_days), in work order."""
     if not days:
         return []
-    wanted = Q()
-    for patient_id, day in days:
-        wanted |= Q(patient_id=patient_id, appointment=day)
-    return list(due_items(today).filter(wanted))
+    # Two IN lists the indexes answer, then the exact pairs: an OR of one term per child's
+    # day is planned and compiled term by term.
+    wanted = set(days)
+    rows = due_items(today).filter(patient_id__in={p for p, _day in wanted},
+                                   appointment__in={day for _p, day in wanted})
+    return [row for row in rows if (row.patient_id, row.appointment) in wanted]
 
 
 def due_now(today: date):
