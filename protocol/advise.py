@@ -163,7 +163,10 @@ class _Facts:
         return max((r for r in readings if r.date == last_day), key=lambda r: r.ng_ml)
 
 
-def advise(course: Course) -> Advice:
+def advise(course: Course, *, with_calendar: bool = True) -> Advice:
+    """The advice for the course. `with_calendar=False` leaves `schedule` and `next` empty:
+    the dose, options and alerts are the same (the calendar, its costliest part, adds none),
+    for a check that needs only those (the pharmacist's worklist)."""
     p = course.patient
     bsa = body_surface(p.weight_kg, p.height_cm, p.bsa_formula)
     history = History.of(course.doses)
@@ -237,10 +240,11 @@ def advise(course: Course) -> Advice:
             )
         )
 
-    schedule = _schedule(facts, decision, proposed_start, eligible=not blocking)
+    schedule = (_schedule(facts, decision, proposed_start, eligible=not blocking)
+                if with_calendar else [])
     upcoming = (
         []
-        if history.stopped
+        if history.stopped or not with_calendar
         else monitoring.due_next(schedule + decision.conditional, course.today)
     )
     return Advice(

@@ -173,6 +173,7 @@ def assessments(prescriptions, today: date | None = None) -> dict[int, Assessmen
     found = {}
     for prescription in prescriptions:
         patient = prescription.patient  # the worklist and the review page select it
-        result = advise_patient(patient, today, records[patient.pk])
+        # The card shows the dose, the alerts and the records, never the calendar.
+        result = advise_patient(patient, today, records[patient.pk], with_calendar=False)
         found[prescription.pk] = assess(prescription, result, records[patient.pk])
     return found

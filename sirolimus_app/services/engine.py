@@ -206,8 +206,9 @@ def prefetch_clinical(queryset, *, with_authors: bool = False):
 
 
 def advise_patient(patient: Patient, today: date | None = None,
-                   records: Records | None = None) -> PatientAdvice:
+                   records: Records | None = None, *,
+                   with_calendar: bool = True) -> PatientAdvice:
     built = build_course(patient, today, records)
     problems = protocol.check_course(built)
-    return PatientAdvice(course=built, advice=None if problems else protocol.advise(built),
-                         problems=problems)
+    advice = None if problems else protocol.advise(built, with_calendar=with_calendar)
+    return PatientAdvice(course=built, advice=advice, problems=problems)

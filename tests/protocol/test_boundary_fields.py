@@ -102,3 +102,25 @@ def test_gravest_alerts_are_those_of_the_first_severity_given():
     worst = min(rank.index(a.severity) for a in calm.alerts)
     assert calm.gravest_alerts == tuple(a for a in calm.alerts
                                         if rank.index(a.severity) == worst)
+
+
+def test_without_the_calendar_the_dose_options_and_alerts_are_the_same():
+    """The pharmacist's worklist checks proposals with `with_calendar=False`: nothing it
+    shows or refuses may differ from the full advice (each step of the reference cases)."""
+    import json
+    from pathlib import Path
+
+    from .test_cases import steps
+    cases = sorted((Path(__file__).parent / "cases").glob("*.json"))
+    compared = 0
+    for path in cases:
+        for raw, _expect in steps(json.loads(path.read_text(encoding="utf-8"))):
+            course = parse_course(raw)
+            full, lean = advise(course), advise(course, with_calendar=False)
+            assert (lean.dose, lean.options, lean.alerts, lean.troughs, lean.response,
+                    lean.eligibility, lean.pending_suspension, lean.no_response_from) == (
+                full.dose, full.options, full.alerts, full.troughs, full.response,
+                full.eligibility, full.pending_suspension, full.no_response_from), path.stem
+            assert lean.schedule == () and lean.next == ()
+            compared += 1
+    assert compared >= len(cases)
