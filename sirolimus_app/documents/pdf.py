@@ -4,13 +4,12 @@ The PDF templates carry everything they need (styles, inline SVG), so WeasyPrint
 fetcher that refuses every URL: no file or network access can be triggered from a document.
 """
 
-import gc
-from contextlib import contextmanager
-
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
+
+from sirolimus_app.collector import collector_paused
 
 # Loading the system fonts is the slow part of a first rendering; done once per process.
 _FONTS = FontConfiguration()
@@ -20,22 +19,8 @@ _NO_FETCH = URLFetcher(allowed_protocols=())
 PDF_VARIANT = "pdf/ua-1"
 
 
-@contextmanager
-def _cyclic_gc_paused():
-    """WeasyPrint allocates hundreds of thousands of short-lived objects, and each burst makes
-    the cyclic collector rescan the whole process heap: about a sixth of a summary's time.
-    It is paused for one document; the cycles the document leaves are collected afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def render(template_name: str, context: dict, request=None) -> bytes:
     html = render_to_string(template_name, context, request=request)
-    with _cyclic_gc_paused():
+    with collector_paused():  # WeasyPrint's burst of short-lived objects
         return HTML(string=html, url_fetcher=_NO_FETCH).write_pdf(font_config=_FONTS,
                                                                    pdf_variant=PDF_VARIANT)

@@ -13,7 +13,6 @@ When an item is done: the engine's Item.fulfilled, stored with the row.
 
 import contextlib
 import functools
-import gc
 import logging
 import operator
 import threading
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from protocol import Advice
 from protocol.monitoring import Item
+from sirolimus_app.collector import collector_paused
 from sirolimus_app.models import (
     MonitoringCheck,
     Patient,
@@ -96,25 +96,9 @@ def refresh_patients(patient_ids: Iterable[int], today: date | None = None,
     today = today or timezone.localdate()
     ids = sorted(set(patient_ids))
     for start in range(0, len(ids), chunk_size):
-        with _collector_paused():
+        with collector_paused():  # the engine's burst, chunk by chunk
             _refresh(ids[start:start + chunk_size], today)
     return len(ids)
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Python's cycle collector held off for one chunk. The engine allocates millions of
-    short-lived objects a night, freed as they go out of use; the collector, started every
-    few hundred of them, walked every object of the process each time: a quarter of the
-    nightly run at 10,000 patients. What cycles a chunk leaves are collected after it. The
-    collector is the process's: it is turned back on only if it was on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def update_planner_statistics() -> None:

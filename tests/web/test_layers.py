@@ -24,7 +24,7 @@ RANKS = [
     ("protocol", 0),
     ("sirolimus_app.i18n", 1), ("sirolimus_app.localtime", 1), ("sirolimus_app.env", 1),
     ("sirolimus_app.roles", 1), ("sirolimus_app.settings", 1), ("sirolimus_app.formats", 1),
-    ("sirolimus_app.dblock", 1),
+    ("sirolimus_app.dblock", 1), ("sirolimus_app.collector", 1),
     ("sirolimus_app.models", 2),
     ("sirolimus_app.services", 3), ("sirolimus_app.signals", 3),
     # The laboratory's messages (issue 18): its models, its services, its pages and wiring.
