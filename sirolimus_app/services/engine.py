@@ -199,10 +199,10 @@ def prefetch_clinical(queryset, *, with_authors: bool = False):
     prescriptions = Prescription.objects.all()
     if with_authors:
         prescriptions = prescriptions.select_related("proposed_by", "reviewed_by")
-    return queryset.prefetch_related("measurements", "lab_results", "visits", "comedications",
-                                     "checks",
-                                     Prefetch("prescriptions", queryset=prescriptions),
-                                     "troughs", "adverse_events")
+    # The kinds of Records, so that the pages and the nightly refresh read the same ones.
+    return queryset.prefetch_related(*(
+        Prefetch(kind.name, queryset=prescriptions) if kind.name == "prescriptions"
+        else kind.name for kind in fields(Records)))
 
 
 def advise_patient(patient: Patient, today: date | None = None,
