@@ -101,24 +101,25 @@ _DAY_ORDER = ("appointment", "patient__last_name", "patient__first_name", "patie
 _WORK_ORDER = (*_DAY_ORDER, "position")
 
 
+def _listed_items(today: date, section: str = ""):
+    items = ScheduleItem.objects.filter(_listed(today))
+    return items.filter(_section(section, today)) if section else items
+
+
 def due_items(today: date, section: str = ""):
     """Every followed patient's items on the worklist today (or in one section), in the order
     a nurse works through them: overdue, today, the week; by day, then patient, then samples
     before visits."""
-    items = ScheduleItem.objects.filter(_listed(today))
-    if section:
-        items = items.filter(_section(section, today))
-    return items.select_related("patient", "tick__recorded_by").order_by(*_WORK_ORDER)
+    return (_listed_items(today, section).select_related("patient", "tick__recorded_by")
+            .order_by(*_WORK_ORDER))
 
 
 def due_days(today: date, section: str = ""):
     """The (patient id, appointment) pairs of the worklist, one per child's day, in the same
     order: what its pages count and cut, so that a child's day is never split."""
-    items = ScheduleItem.objects.filter(_listed(today))
-    if section:
-        items = items.filter(_section(section, today))
     # The names sorted on depend on the patient: DISTINCT still gives one pair per day.
-    return items.values_list("patient_id", "appointment").order_by(*_DAY_ORDER).distinct()
+    return (_listed_items(today, section).values_list("patient_id", "appointment")
+            .order_by(*_DAY_ORDER).distinct())
 
 
 def items_of_days(today: date, days: list[tuple[int, date]]) -> list[ScheduleItem]:
@@ -146,7 +147,7 @@ def section_counts(today: date) -> dict[str, dict[str, int]]:
     listed overdue item is not done) and the children's days ("days": the rows of the
     worklist, done or not, what its pages count)."""
     counts = {kind: {OVERDUE: 0, TODAY: 0, WEEK: 0} for kind in ("pending", "days")}
-    per_day = (ScheduleItem.objects.filter(_listed(today)).order_by().values("appointment")
+    per_day = (_listed_items(today).order_by().values("appointment")
                .annotate(pending=Count("pk", filter=Q(done=False, conditional=False)),
                          children=Count("patient_id", distinct=True)))
     for row in per_day:
