@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from protocol import Advice
-from protocol.monitoring import Item
 from protocol.response import CR_G_L, R_G_L
 from protocol.supply import Supply
 from protocol.supply import monthly as monthly_supply
@@ -86,7 +85,6 @@ class ScheduleDocument:
     upcoming: GivenDose | None
     days: list[FamilyDay]
     problems: list[present.ProblemRow]
-    items: tuple[Item, ...]  # the engine's schedule as given
     establishment: dict = field(default_factory=dict)
     appointment_time: time | None = None  # settings.APPOINTMENT_TIME, the unit's
 
@@ -126,7 +124,7 @@ def schedule(patient: Patient, user, today: date | None = None) -> ScheduleDocum
         dose=GivenDose.of(current_prescription(patient)),
         upcoming=GivenDose.of(upcoming_prescription(patient)),
         days=family_days(due_items(items), today),
-        problems=present.problem_rows(result.problems, {}), items=items,
+        problems=present.problem_rows(result.problems, {}),
         establishment=settings.ESTABLISHMENT, appointment_time=settings.APPOINTMENT_TIME,
     )
 

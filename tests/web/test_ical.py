@@ -228,7 +228,7 @@ def test_an_incomplete_record_cancels_nothing(client, haematologist, pharmacist,
 
 def _document(patient: Patient, items, today: date) -> ScheduleDocument:
     return ScheduleDocument(patient, None, today, None, None,
-                            family_days(due_items(items), today), [], tuple(items),
+                            family_days(due_items(items), today), [],
                             {"service": "Hématologie pédiatrique", "name": "CHU Test"})
 
 
